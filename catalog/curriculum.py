@@ -1,0 +1,378 @@
+"""The curriculum file (`catalog/curriculum.toml`): validation and an idempotent loader.
+
+The file is the reviewed source of the catalog. Loading it makes the database match
+it by slug: new entries are created, changed ones updated, unchanged ones left alone,
+and skills no longer in the file are unpublished (never deleted, so nobody's progress
+is lost). A file with any problem is refused whole and changes nothing.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import transaction
+
+from .graph import describe_cycle, find_cycle
+from .models import Level, Prerequisite, Resource, Skill, Track
+from .snapshot import bump_catalog_version
+
+DEFAULT_PATH = Path(__file__).resolve().parent / "curriculum.toml"
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_url_validator = URLValidator(schemes=["http", "https"])
+
+
+class CurriculumError(Exception):
+    """A problem in the curriculum file, naming the file, the entry and the problem."""
+
+    def __init__(self, path: Path | str, entry: str, problem: str) -> None:
+        self.path, self.entry, self.problem = str(path), entry, problem
+        super().__init__(f"{path}: {entry}: {problem}")
+
+
+@dataclass(frozen=True)
+class ResourceEntry:
+    title: str
+    url: str
+    kind: str
+    is_free: bool
+    minutes: int
+
+
+@dataclass(frozen=True)
+class TrackEntry:
+    slug: str
+    title: str
+    summary: str
+    order: int
+
+
+@dataclass(frozen=True)
+class SkillEntry:
+    slug: str
+    track: str
+    title: str
+    summary: str
+    level: str
+    hours: int
+    order: int
+    prerequisites: tuple[str, ...]
+    resources: tuple[ResourceEntry, ...]
+
+
+@dataclass
+class Curriculum:
+    tracks: list[TrackEntry]
+    skills: list[SkillEntry]
+
+
+@dataclass
+class LoadReport:
+    counts: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def changed(self) -> int:
+        return sum(n for key, n in self.counts.items() if not key.endswith("unchanged"))
+
+    def __str__(self) -> str:
+        if not self.changed:
+            return "The catalog already matches the file: nothing changed."
+        return ", ".join(f"{key} {n}" for key, n in sorted(self.counts.items()) if n)
+
+
+# -- parsing and validation ---------------------------------------------------------------
+
+
+class _Entry:
+    """Typed access to one table of the file, raising CurriculumError with its name."""
+
+    def __init__(self, path: Path, name: str, data: Any, allowed: set[str]) -> None:
+        self.path, self.name = path, name
+        if not isinstance(data, dict):
+            self.fail("must be a table")
+        unknown = sorted(set(data) - allowed)
+        if unknown:
+            self.fail(f"unknown field {unknown[0]!r} (allowed: {', '.join(sorted(allowed))})")
+        self.data = data
+
+    def fail(self, problem: str) -> None:
+        raise CurriculumError(self.path, self.name, problem)
+
+    def text(self, key: str, *, required: bool = True, max_length: int = 0) -> str:
+        value = self.data.get(key)
+        if value is None:
+            if required:
+                self.fail(f"missing field {key!r}")
+            return ""
+        if not isinstance(value, str) or (required and not value.strip()):
+            self.fail(f"{key!r} must be a non-empty string")
+        value = value.strip()
+        if max_length and len(value) > max_length:
+            self.fail(f"{key!r} is longer than {max_length} characters")
+        return value
+
+    def slug(self, key: str) -> str:
+        value = self.text(key, max_length=80)
+        if not SLUG_RE.match(value):
+            self.fail(f"{key!r} {value!r} is not a lowercase kebab-case slug")
+        return value
+
+    def integer(self, key: str, low: int, high: int) -> int:
+        value = self.data.get(key)
+        if value is None:
+            self.fail(f"missing field {key!r}")
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            self.fail(f"{key!r} must be a whole number from {low} to {high}, not {value!r}")
+        return value
+
+    def boolean(self, key: str) -> bool:
+        value = self.data.get(key)
+        if not isinstance(value, bool):
+            self.fail(f"{key!r} must be true or false")
+        return value
+
+    def choice(self, key: str, choices: list[str]) -> str:
+        value = self.text(key)
+        if value not in choices:
+            self.fail(f"{key!r} must be one of {', '.join(choices)}, not {value!r}")
+        return value
+
+    def table_list(self, key: str) -> list[Any]:
+        value = self.data.get(key)
+        if not isinstance(value, list) or not value:
+            self.fail(f"{key!r} must list at least one entry")
+        return value
+
+
+def parse_curriculum(path: Path | str = DEFAULT_PATH) -> Curriculum:
+    path = Path(path)
+    try:
+        with path.open("rb") as f:
+            data = tomllib.load(f)
+    except FileNotFoundError:
+        raise CurriculumError(path, "file", "does not exist") from None
+    except tomllib.TOMLDecodeError as e:
+        raise CurriculumError(path, "file", f"is not valid TOML ({e})") from None
+
+    root = _Entry(path, "file", data, {"track", "skill"})
+    tracks = [_parse_track(path, i, raw) for i, raw in enumerate(root.table_list("track"), start=1)]
+    _refuse_duplicates(path, "track", [t.slug for t in tracks])
+    track_slugs = {t.slug for t in tracks}
+
+    per_track: Counter[str] = Counter()
+    skills = []
+    for i, raw in enumerate(root.table_list("skill"), start=1):
+        skill = _parse_skill(path, i, raw, track_slugs, per_track)
+        skills.append(skill)
+    _refuse_duplicates(path, "skill", [s.slug for s in skills])
+
+    known = {s.slug for s in skills}
+    for skill in skills:
+        entry = f"skill {skill.slug!r}"
+        for slug in skill.prerequisites:
+            if slug == skill.slug:
+                raise CurriculumError(path, entry, "lists itself as a prerequisite")
+            if slug not in known:
+                raise CurriculumError(path, entry, f"unknown prerequisite {slug!r}")
+        if len(set(skill.prerequisites)) != len(skill.prerequisites):
+            raise CurriculumError(path, entry, "lists a prerequisite twice")
+    cycle = find_cycle({s.slug: s.prerequisites for s in skills})
+    if cycle:
+        raise CurriculumError(
+            path, f"skill {cycle[0]!r}", f"prerequisites form a cycle: {describe_cycle(cycle)}"
+        )
+    return Curriculum(tracks=tracks, skills=skills)
+
+
+def _parse_track(path: Path, index: int, raw: Any) -> TrackEntry:
+    name = f"track #{index}"
+    if isinstance(raw, dict) and isinstance(raw.get("slug"), str):
+        name = f"track {raw['slug']!r}"
+    entry = _Entry(path, name, raw, {"slug", "title", "summary"})
+    return TrackEntry(
+        slug=entry.slug("slug"),
+        title=entry.text("title", max_length=120),
+        summary=entry.text("summary", required=False),
+        order=index,
+    )
+
+
+def _parse_skill(
+    path: Path, index: int, raw: Any, track_slugs: set[str], per_track: Counter[str]
+) -> SkillEntry:
+    name = f"skill #{index}"
+    if isinstance(raw, dict) and isinstance(raw.get("slug"), str):
+        name = f"skill {raw['slug']!r}"
+    allowed = {"slug", "track", "title", "summary", "level", "hours", "prerequisites", "resources"}
+    entry = _Entry(path, name, raw, allowed)
+    slug = entry.slug("slug")
+    track = entry.text("track")
+    if track not in track_slugs:
+        entry.fail(f"unknown track {track!r}")
+    prerequisites = raw.get("prerequisites", [])
+    if not isinstance(prerequisites, list) or not all(isinstance(p, str) for p in prerequisites):
+        entry.fail("'prerequisites' must be a list of skill slugs")
+    resources = []
+    seen_urls: set[str] = set()
+    for j, resource_raw in enumerate(entry.table_list("resources"), start=1):
+        resource = _parse_resource(path, f"{name}, resource #{j}", resource_raw)
+        if resource.url in seen_urls:
+            entry.fail(f"resource #{j} repeats the URL {resource.url}")
+        seen_urls.add(resource.url)
+        resources.append(resource)
+    per_track[track] += 1
+    return SkillEntry(
+        slug=slug,
+        track=track,
+        title=entry.text("title", max_length=120),
+        summary=entry.text("summary"),
+        level=entry.choice("level", list(Level.values)),
+        hours=entry.integer("hours", 1, 1000),
+        order=per_track[track],
+        prerequisites=tuple(prerequisites),
+        resources=tuple(resources),
+    )
+
+
+def _parse_resource(path: Path, name: str, raw: Any) -> ResourceEntry:
+    entry = _Entry(path, name, raw, {"title", "url", "kind", "free", "minutes"})
+    url = entry.text("url", max_length=500)
+    try:
+        _url_validator(url)
+    except ValidationError:
+        entry.fail(f"'url' {url!r} is not a valid http(s) URL")
+    return ResourceEntry(
+        title=entry.text("title", max_length=200),
+        url=url,
+        kind=entry.choice("kind", list(Resource.Kind.values)),
+        is_free=entry.boolean("free"),
+        minutes=entry.integer("minutes", 1, 100_000),
+    )
+
+
+def _refuse_duplicates(path: Path, kind: str, slugs: list[str]) -> None:
+    for slug, n in Counter(slugs).items():
+        if n > 1:
+            raise CurriculumError(path, f"{kind} {slug!r}", f"slug appears {n} times")
+
+
+# -- loading ------------------------------------------------------------------------------
+
+
+def _sync_fields(obj: Any, values: dict[str, Any]) -> bool:
+    changed = [name for name, value in values.items() if getattr(obj, name) != value]
+    for name in changed:
+        setattr(obj, name, values[name])
+    if changed:
+        obj.save(update_fields=changed)
+    return bool(changed)
+
+
+@transaction.atomic
+def load_curriculum(path: Path | str = DEFAULT_PATH) -> LoadReport:
+    """Make the catalog match the file; refuse a bad file before writing anything."""
+    curriculum = parse_curriculum(path)
+    report = LoadReport()
+
+    tracks = {t.slug: t for t in Track.objects.all()}
+    for entry in curriculum.tracks:
+        values = {"title": entry.title, "summary": entry.summary, "order": entry.order}
+        track = tracks.get(entry.slug)
+        if track is None:
+            tracks[entry.slug] = Track.objects.create(slug=entry.slug, **values)
+            report.counts["tracks created"] += 1
+        elif _sync_fields(track, values):
+            report.counts["tracks updated"] += 1
+
+    skills = {s.slug: s for s in Skill.objects.all()}
+    for entry in curriculum.skills:
+        values = {
+            "track": tracks[entry.track],
+            "title": entry.title,
+            "summary": entry.summary,
+            "level": entry.level,
+            "hours": entry.hours,
+            "order": entry.order,
+            "is_published": True,
+        }
+        skill = skills.get(entry.slug)
+        if skill is None:
+            skills[entry.slug] = Skill.objects.create(slug=entry.slug, **values)
+            report.counts["skills created"] += 1
+        elif _sync_fields(skill, values):
+            report.counts["skills updated"] += 1
+
+    in_file = {entry.slug for entry in curriculum.skills}
+    gone = [s.pk for slug, s in skills.items() if slug not in in_file and s.is_published]
+    report.counts["skills unpublished"] += Skill.objects.filter(pk__in=gone).update(
+        is_published=False
+    )
+
+    _sync_prerequisites(curriculum, skills, report)
+    _sync_resources(curriculum, skills, report)
+    if report.changed:
+        bump_catalog_version()
+    return report
+
+
+def _sync_prerequisites(
+    curriculum: Curriculum, skills: dict[str, Skill], report: LoadReport
+) -> None:
+    file_skill_ids = [skills[entry.slug].pk for entry in curriculum.skills]
+    wanted = {
+        (skills[entry.slug].pk, skills[slug].pk)
+        for entry in curriculum.skills
+        for slug in entry.prerequisites
+    }
+    existing = {
+        (link.skill_id, link.requires_id): link.pk
+        for link in Prerequisite.objects.filter(skill_id__in=file_skill_ids)
+    }
+    stale = [pk for pair, pk in existing.items() if pair not in wanted]
+    if stale:
+        Prerequisite.objects.filter(pk__in=stale).delete()
+        report.counts["prerequisites removed"] += len(stale)
+    missing = [
+        Prerequisite(skill_id=a, requires_id=b) for a, b in sorted(wanted) if (a, b) not in existing
+    ]
+    Prerequisite.objects.bulk_create(missing)
+    report.counts["prerequisites added"] += len(missing)
+
+
+def _sync_resources(curriculum: Curriculum, skills: dict[str, Skill], report: LoadReport) -> None:
+    existing: dict[tuple[int, str], Resource] = {
+        (r.skill_id, r.url): r
+        for r in Resource.objects.filter(skill__in=[skills[e.slug] for e in curriculum.skills])
+    }
+    wanted: set[tuple[int, str]] = set()
+    new = []
+    for entry in curriculum.skills:
+        skill = skills[entry.slug]
+        for order, item in enumerate(entry.resources, start=1):
+            key = (skill.pk, item.url)
+            wanted.add(key)
+            values = {
+                "title": item.title,
+                "kind": item.kind,
+                "is_free": item.is_free,
+                "minutes": item.minutes,
+                "order": order,
+            }
+            resource = existing.get(key)
+            if resource is None:
+                new.append(Resource(skill=skill, url=item.url, **values))
+            elif _sync_fields(resource, values):
+                report.counts["resources updated"] += 1
+    Resource.objects.bulk_create(new)
+    report.counts["resources created"] += len(new)
+    stale = [r.pk for key, r in existing.items() if key not in wanted]
+    if stale:
+        Resource.objects.filter(pk__in=stale).delete()
+        report.counts["resources removed"] += len(stale)

@@ -1,0 +1,122 @@
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+
+
+class Level(models.TextChoices):
+    BEGINNER = "beginner", "Beginner"
+    INTERMEDIATE = "intermediate", "Intermediate"
+    ADVANCED = "advanced", "Advanced"
+
+
+class Track(models.Model):
+    slug = models.SlugField(max_length=80, unique=True)
+    title = models.CharField(max_length=120)
+    summary = models.TextField(blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("catalog:track", args=[self.slug])
+
+
+class SkillQuerySet(models.QuerySet["Skill"]):
+    def published(self) -> SkillQuerySet:
+        return self.filter(is_published=True)
+
+    def in_curriculum_order(self) -> SkillQuerySet:
+        return self.order_by("track__order", "order", "title")
+
+
+class Skill(models.Model):
+    track = models.ForeignKey(Track, on_delete=models.PROTECT, related_name="skills")
+    slug = models.SlugField(max_length=80, unique=True)
+    title = models.CharField(max_length=120)
+    summary = models.TextField()
+    level = models.CharField(max_length=12, choices=Level.choices, default=Level.BEGINNER)
+    hours = models.PositiveSmallIntegerField(help_text="Estimated hours of study.")
+    order = models.PositiveSmallIntegerField(default=0, help_text="Position within the track.")
+    is_published = models.BooleanField("published", default=True)
+    prerequisites = models.ManyToManyField(
+        "self",
+        through="Prerequisite",
+        through_fields=("skill", "requires"),
+        symmetrical=False,
+        related_name="unlocks",
+        blank=True,
+    )
+
+    objects = SkillQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["track__order", "order", "title"]
+        indexes = [models.Index(fields=["track", "order"], name="skill_track_order")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("catalog:skill", args=[self.slug])
+
+
+class Prerequisite(models.Model):
+    """`skill` is best learned after `requires`. The graph of these rows stays acyclic."""
+
+    skill = models.ForeignKey(Skill, on_delete=models.CASCADE, related_name="prerequisite_links")
+    requires = models.ForeignKey(Skill, on_delete=models.CASCADE, related_name="unlock_links")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["skill", "requires"], name="unique_prerequisite"),
+            models.CheckConstraint(condition=~Q(skill=F("requires")), name="prerequisite_not_self"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.skill} needs {self.requires}"
+
+
+class Resource(models.Model):
+    class Kind(models.TextChoices):
+        COURSE = "course", "Course"
+        BOOK = "book", "Book"
+        DOCS = "docs", "Documentation"
+        VIDEO = "video", "Video"
+        ARTICLE = "article", "Article"
+        PRACTICE = "practice", "Practice"
+        COMMUNITY = "community", "Community"
+
+    skill = models.ForeignKey(Skill, on_delete=models.CASCADE, related_name="resources")
+    title = models.CharField(max_length=200)
+    url = models.URLField("URL", max_length=500)
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    is_free = models.BooleanField("free", default=True)
+    minutes = models.PositiveIntegerField(help_text="Estimated time to work through it.")
+    order = models.PositiveSmallIntegerField(default=0)
+    # Filled in by `manage.py check_links`.
+    link_status = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="HTTP status of the last check."
+    )
+    link_error = models.CharField(max_length=200, blank=True)
+    link_checked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["skill", "url"], name="unique_resource_url_per_skill"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def link_ok(self) -> bool | None:
+        if self.link_checked_at is None:
+            return None
+        return self.link_status is not None and 200 <= self.link_status < 400

@@ -1,0 +1,200 @@
+"""The published catalog as one immutable in-memory object.
+
+Every page needs the same small graph (a hundred-odd skills, their tracks and
+prerequisites), so it is read in three queries and shared, instead of joined again
+per page and per row.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.urls import reverse
+
+from .models import Prerequisite, Skill, Track
+
+
+@dataclass(frozen=True)
+class SkillNode:
+    id: int
+    slug: str
+    title: str
+    summary: str
+    level: str
+    level_label: str
+    hours: int
+    order: int
+    track_id: int
+    prerequisites: tuple[int, ...] = ()
+    unlocks: tuple[int, ...] = ()
+
+    @property
+    def url(self) -> str:
+        return reverse("catalog:skill", args=[self.slug])
+
+
+@dataclass(frozen=True)
+class TrackNode:
+    id: int
+    slug: str
+    title: str
+    summary: str
+    order: int
+    skill_ids: tuple[int, ...]
+    hours: int
+
+    @property
+    def url(self) -> str:
+        return reverse("catalog:track", args=[self.slug])
+
+    @property
+    def skill_count(self) -> int:
+        return len(self.skill_ids)
+
+
+@dataclass(frozen=True)
+class Catalog:
+    tracks: tuple[TrackNode, ...]
+    skills: dict[int, SkillNode]
+    order: tuple[int, ...]  # every published skill id, in curriculum order
+    _tracks_by_id: dict[int, TrackNode] = field(repr=False, default_factory=dict)
+    _tracks_by_slug: dict[str, TrackNode] = field(repr=False, default_factory=dict)
+    _skills_by_slug: dict[str, SkillNode] = field(repr=False, default_factory=dict)
+
+    def track(self, track_id: int) -> TrackNode:
+        return self._tracks_by_id[track_id]
+
+    def track_by_slug(self, slug: str) -> TrackNode | None:
+        return self._tracks_by_slug.get(slug)
+
+    def skill_by_slug(self, slug: str) -> SkillNode | None:
+        return self._skills_by_slug.get(slug)
+
+    def skills_of(self, track: TrackNode) -> list[SkillNode]:
+        return [self.skills[pk] for pk in track.skill_ids]
+
+    def prerequisites_of(self, skill: SkillNode) -> list[SkillNode]:
+        return [self.skills[pk] for pk in skill.prerequisites]
+
+    def unlocks_of(self, skill: SkillNode) -> list[SkillNode]:
+        return [self.skills[pk] for pk in skill.unlocks]
+
+    @property
+    def total_hours(self) -> int:
+        return sum(t.hours for t in self.tracks)
+
+
+def build_catalog() -> Catalog:
+    """Read the published catalog: three queries whatever its size."""
+    skills_qs = Skill.objects.published().order_by("track__order", "order", "title")
+    rows = list(
+        skills_qs.values_list(
+            "id", "slug", "title", "summary", "level", "hours", "order", "track_id"
+        )
+    )
+    requires: dict[int, list[int]] = {}
+    unlocks: dict[int, list[int]] = {}
+    for skill_id, required_id in Prerequisite.objects.filter(
+        skill__is_published=True, requires__is_published=True
+    ).values_list("skill_id", "requires_id"):
+        requires.setdefault(skill_id, []).append(required_id)
+        unlocks.setdefault(required_id, []).append(skill_id)
+
+    position = {row[0]: i for i, row in enumerate(rows)}
+    labels = dict(Skill._meta.get_field("level").choices or [])
+    skills: dict[int, SkillNode] = {}
+    by_track: dict[int, list[int]] = {}
+    for pk, slug, title, summary, level, hours, order, track_id in rows:
+        skills[pk] = SkillNode(
+            id=pk,
+            slug=slug,
+            title=title,
+            summary=summary,
+            level=level,
+            level_label=labels.get(level, level),
+            hours=hours,
+            order=order,
+            track_id=track_id,
+            prerequisites=tuple(sorted(requires.get(pk, ()), key=position.__getitem__)),
+            unlocks=tuple(sorted(unlocks.get(pk, ()), key=position.__getitem__)),
+        )
+        by_track.setdefault(track_id, []).append(pk)
+
+    tracks = tuple(
+        TrackNode(
+            id=t.pk,
+            slug=t.slug,
+            title=t.title,
+            summary=t.summary,
+            order=t.order,
+            skill_ids=tuple(by_track[t.pk]),
+            hours=sum(skills[pk].hours for pk in by_track[t.pk]),
+        )
+        for t in Track.objects.filter(pk__in=by_track).order_by("order", "title")
+    )
+    return Catalog(
+        tracks=tracks,
+        skills=skills,
+        order=tuple(row[0] for row in rows),
+        _tracks_by_id={t.id: t for t in tracks},
+        _tracks_by_slug={t.slug: t for t in tracks},
+        _skills_by_slug={s.slug: s for s in skills.values()},
+    )
+
+
+# -- the shared copy ------------------------------------------------------------------------
+#
+# Each server process keeps one built Catalog. A version token in the shared cache says
+# when it is stale: `bump_catalog_version()` (called by the loader and by admin saves)
+# changes the token, and each process rebuilds on its next check. Checks are at most
+# CATALOG_CHECK_SECONDS apart, so a busy process reads the token about once a second.
+
+VERSION_KEY = "catalog:version"
+_lock = threading.Lock()
+_state: dict[str, object] = {"version": None, "catalog": None, "checked": 0.0}
+
+
+def _current_version() -> str:
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        # First start, or the cache lost it: any new token makes every process rebuild.
+        cache.add(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+        version = cache.get(VERSION_KEY)
+    return str(version)
+
+
+def get_catalog() -> Catalog:
+    """The published catalog, rebuilt only when its version changed."""
+    now = time.monotonic()
+    catalog = _state["catalog"]
+    interval = getattr(settings, "CATALOG_CHECK_SECONDS", 1.0)
+    if isinstance(catalog, Catalog) and now - float(_state["checked"]) < interval:  # type: ignore[arg-type]
+        return catalog
+    version = _current_version()
+    with _lock:
+        if version != _state["version"] or not isinstance(_state["catalog"], Catalog):
+            _state["catalog"] = build_catalog()
+            _state["version"] = version
+        _state["checked"] = now
+        return _state["catalog"]  # type: ignore[return-value]
+
+
+def forget_catalog() -> None:
+    """Drop this process's copy (tests use it after changing the catalog directly)."""
+    _state.update(version=None, catalog=None, checked=0.0)
+
+
+def bump_catalog_version() -> None:
+    """Mark every process's catalog stale, once the current transaction commits."""
+
+    def bump() -> None:
+        cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+        _state["checked"] = 0.0
+
+    transaction.on_commit(bump)

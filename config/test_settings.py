@@ -1,0 +1,25 @@
+"""Fast, isolated settings for the test suite."""
+
+from .settings import *  # noqa: F403
+from .settings import STORAGES
+
+# Django's default hasher costs ~0.3 s a hash here; tests create many users.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES = {
+    **STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# Every test client is 127.0.0.1, so rate limits would trip across the suite;
+# the tests about rate limits switch them back on.
+ACCOUNT_RATE_LIMITS = False
+# Check the catalog version on every request, so each test sees its own catalog.
+CATALOG_CHECK_SECONDS = 0
+# Serve static files straight from the app folders, with no collectstatic run.
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True
+
+# SQLite tests run on a file, not in memory, so the live server's threads each get their
+# own connection and concurrency tests meet real locking (WAL, IMMEDIATE, busy timeout).
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test-db.sqlite3")}  # noqa: F405

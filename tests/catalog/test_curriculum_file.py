@@ -1,0 +1,123 @@
+"""The shipped curriculum covers every area the seed documents name, at the promised depth."""
+
+import re
+
+import pytest
+
+from catalog.curriculum import parse_curriculum
+
+# Each area of ../shared/seeds (as DESIGN.md lists them) and the skills that cover it.
+# Removing one of these from the file fails the build: the catalog must keep covering it.
+SEED_AREAS = {
+    "mathematics and statistics": [
+        "linear-algebra",
+        "calculus",
+        "multivariate-calculus",
+        "probability",
+        "statistics",
+        "probability-distributions",
+        "optimization",
+        "statistical-learning-theory",
+    ],
+    "programming": [
+        "python",
+        "r-programming",
+        "java",
+        "data-structures",
+        "algorithms",
+        "complexity-analysis",
+        "operating-systems",
+        "clean-code",
+        "version-control",
+    ],
+    "data": [
+        "data-collection",
+        "data-cleaning",
+        "missing-values",
+        "outliers",
+        "data-preprocessing",
+        "feature-engineering",
+        "pandas",
+        "numpy",
+        "data-visualisation",
+        "matplotlib",
+        "seaborn",
+    ],
+    "machine-learning algorithms": [
+        "supervised-learning",
+        "unsupervised-learning",
+        "reinforcement-learning",
+        "neural-networks",
+        "scikit-learn",
+        "tensorflow",
+        "pytorch",
+    ],
+    "evaluation and model selection": [
+        "evaluation-metrics",
+        "held-out-data",
+        "cross-validation",
+        "model-bias-fairness",
+        "overfitting-underfitting",
+        "hyperparameter-tuning",
+        "model-selection",
+    ],
+    "ML lifecycle and deployment": [
+        "problem-framing",
+        "ml-lifecycle",
+        "model-serving-apis",
+        "scaling-ml-systems",
+        "model-monitoring",
+        "retraining",
+    ],
+    "practical experience": [
+        "personal-projects",
+        "kaggle-competitions",
+        "open-source-contributions",
+        "internships",
+    ],
+    "portfolio": [
+        "documenting-projects",
+        "code-repositories",
+        "portfolio-visualisations",
+        "reporting-metrics",
+        "collaborative-work",
+        "personal-site-blog",
+    ],
+    "community and networking": ["online-communities", "conferences-meetups"],
+    "education and certifications": ["online-courses-bootcamps", "vendor-certifications"],
+    "soft skills": ["communication", "teamwork"],
+}
+
+
+@pytest.fixture(scope="module")
+def curriculum():
+    return parse_curriculum()
+
+
+@pytest.mark.parametrize("area", SEED_AREAS)
+def test_it_covers_each_seed_area(curriculum, area: str) -> None:
+    slugs = {skill.slug for skill in curriculum.skills}
+    missing = [slug for slug in SEED_AREAS[area] if slug not in slugs]
+    assert not missing, f"{area}: the curriculum lost {missing}"
+
+
+def test_it_is_big_enough(curriculum) -> None:
+    links = sum(len(skill.prerequisites) for skill in curriculum.skills)
+    assert len(curriculum.tracks) >= 10
+    assert len(curriculum.skills) >= 90
+    assert links >= 150
+
+
+def test_every_skill_is_documented_for_a_learner(curriculum) -> None:
+    for skill in curriculum.skills:
+        sentences = [s for s in re.split(r"(?<=[.!?])\s+", skill.summary) if s.strip()]
+        assert len(sentences) >= 2, f"{skill.slug}: the summary needs two or more sentences"
+        assert skill.hours > 0
+        assert skill.resources, f"{skill.slug} has no resource"
+        for resource in skill.resources:
+            assert resource.url.startswith("https://"), f"{skill.slug}: {resource.url}"
+
+
+def test_every_track_has_skills(curriculum) -> None:
+    used = {skill.track for skill in curriculum.skills}
+    assert [t.slug for t in curriculum.tracks if t.slug not in used] == []

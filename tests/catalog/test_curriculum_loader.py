@@ -1,0 +1,223 @@
+"""The curriculum file loader: idempotent, updates by slug, refuses bad files whole."""
+
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from catalog.curriculum import CurriculumError, load_curriculum
+from catalog.models import Prerequisite, Resource, Skill, Track
+
+GOOD = """
+[[track]]
+slug = "maths"
+title = "Maths"
+summary = "Numbers."
+
+[[track]]
+slug = "code"
+title = "Code"
+
+[[skill]]
+slug = "algebra"
+track = "maths"
+title = "Algebra"
+level = "beginner"
+hours = 10
+summary = "Letters for numbers. Useful."
+[[skill.resources]]
+title = "Khan Academy"
+url = "https://www.khanacademy.org/math/algebra"
+kind = "course"
+free = true
+minutes = 600
+
+[[skill]]
+slug = "python"
+track = "code"
+title = "Python"
+level = "beginner"
+hours = 20
+summary = "A language. Friendly."
+prerequisites = ["algebra"]
+[[skill.resources]]
+title = "The Python Tutorial"
+url = "https://docs.python.org/3/tutorial/"
+kind = "docs"
+free = true
+minutes = 300
+"""
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "curriculum.toml"
+    path.write_text(text)
+    return path
+
+
+def snapshot() -> dict[str, list]:
+    return {
+        "tracks": list(Track.objects.values_list("slug", "title", "summary", "order")),
+        "skills": list(
+            Skill.objects.order_by("slug").values_list(
+                "slug", "track__slug", "title", "summary", "level", "hours", "order", "is_published"
+            )
+        ),
+        "links": sorted(Prerequisite.objects.values_list("skill__slug", "requires__slug")),
+        "resources": sorted(
+            Resource.objects.values_list("skill__slug", "url", "title", "kind", "minutes")
+        ),
+    }
+
+
+@pytest.mark.django_db
+def test_it_loads_a_file(tmp_path: Path) -> None:
+    report = load_curriculum(write(tmp_path, GOOD))
+    assert report.counts["skills created"] == 2
+    python = Skill.objects.get(slug="python")
+    assert python.track.slug == "code"
+    assert list(python.prerequisites.values_list("slug", flat=True)) == ["algebra"]
+    assert python.resources.get().url == "https://docs.python.org/3/tutorial/"
+
+
+@pytest.mark.django_db
+def test_a_second_run_changes_nothing(tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD)
+    load_curriculum(path)
+    before = snapshot()
+    pks = set(Skill.objects.values_list("pk", flat=True))
+    report = load_curriculum(path)
+    assert report.changed == 0
+    assert snapshot() == before
+    assert set(Skill.objects.values_list("pk", flat=True)) == pks
+
+
+@pytest.mark.django_db
+def test_a_changed_entry_updates_by_slug(tmp_path: Path) -> None:
+    load_curriculum(write(tmp_path, GOOD))
+    pk = Skill.objects.get(slug="python").pk
+    changed = GOOD.replace('title = "Python"', 'title = "Python 3"').replace(
+        "hours = 20", "hours = 25"
+    )
+    report = load_curriculum(write(tmp_path, changed))
+    assert report.counts["skills updated"] == 1
+    python = Skill.objects.get(slug="python")
+    assert (python.pk, python.title, python.hours) == (pk, "Python 3", 25)
+
+
+@pytest.mark.django_db
+def test_a_skill_gone_from_the_file_is_unpublished_not_deleted(tmp_path: Path) -> None:
+    load_curriculum(write(tmp_path, GOOD))
+    without_python = GOOD.split('[[skill]]\nslug = "python"')[0]
+    report = load_curriculum(write(tmp_path, without_python))
+    assert report.counts["skills unpublished"] == 1
+    python = Skill.objects.get(slug="python")
+    assert python.is_published is False
+    assert Skill.objects.published().count() == 1
+
+
+@pytest.mark.django_db
+def test_a_skill_back_in_the_file_is_published_again(tmp_path: Path) -> None:
+    load_curriculum(write(tmp_path, GOOD))
+    Skill.objects.filter(slug="python").update(is_published=False)
+    load_curriculum(write(tmp_path, GOOD))
+    assert Skill.objects.get(slug="python").is_published
+
+
+@pytest.mark.django_db
+def test_removed_prerequisites_and_resources_follow_the_file(tmp_path: Path) -> None:
+    load_curriculum(write(tmp_path, GOOD))
+    changed = GOOD.replace('prerequisites = ["algebra"]\n', "").replace(
+        "https://docs.python.org/3/tutorial/", "https://docs.python.org/3/"
+    )
+    load_curriculum(write(tmp_path, changed))
+    python = Skill.objects.get(slug="python")
+    assert python.prerequisites.count() == 0
+    assert list(python.resources.values_list("url", flat=True)) == ["https://docs.python.org/3/"]
+
+
+MALFORMED = [
+    (
+        "unknown prerequisite",
+        GOOD.replace('prerequisites = ["algebra"]', 'prerequisites = ["calculus"]'),
+        "skill 'python'",
+        "unknown prerequisite 'calculus'",
+    ),
+    (
+        "cycle",
+        GOOD.replace(
+            'summary = "Letters for numbers. Useful."',
+            'summary = "Letters for numbers. Useful."\nprerequisites = ["python"]',
+        ),
+        "skill 'algebra'",
+        "cycle: algebra → python → algebra",
+    ),
+    (
+        "self prerequisite",
+        GOOD.replace('prerequisites = ["algebra"]', 'prerequisites = ["python"]'),
+        "skill 'python'",
+        "lists itself as a prerequisite",
+    ),
+    (
+        "duplicate slug",
+        GOOD.replace('slug = "python"', 'slug = "algebra"'),
+        "skill 'algebra'",
+        "slug appears 2 times",
+    ),
+    (
+        "missing field",
+        GOOD.replace("hours = 20\n", ""),
+        "skill 'python'",
+        "missing field 'hours'",
+    ),
+    (
+        "bad URL",
+        GOOD.replace("https://docs.python.org/3/tutorial/", "docs.python.org tutorial"),
+        "skill 'python', resource #1",
+        "is not a valid http(s) URL",
+    ),
+    (
+        "unknown track",
+        GOOD.replace('track = "code"', 'track = "coding"'),
+        "skill 'python'",
+        "unknown track 'coding'",
+    ),
+    ("bad level", GOOD.replace('level = "beginner"', 'level = "expert"', 1), "skill", "level"),
+    ("not TOML", GOOD + "\n[[skill]\n", "file", "not valid TOML"),
+    ("no resources", GOOD.split("[[skill.resources]]")[0], "skill 'algebra'", "'resources'"),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("case", "text", "entry", "problem"), MALFORMED, ids=[m[0] for m in MALFORMED]
+)
+def test_a_malformed_file_is_refused_and_changes_nothing(
+    tmp_path: Path, case: str, text: str, entry: str, problem: str
+) -> None:
+    load_curriculum(write(tmp_path, GOOD))
+    before = snapshot()
+    path = write(tmp_path, text)
+    with pytest.raises(CurriculumError) as excinfo:
+        load_curriculum(path)
+    message = str(excinfo.value)
+    assert str(path) in message
+    assert entry in message
+    assert problem in message
+    assert snapshot() == before
+
+
+@pytest.mark.django_db
+def test_the_command_names_the_problem_and_fails(tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD.replace('prerequisites = ["algebra"]', 'prerequisites = ["x"]'))
+    with pytest.raises(CommandError, match="nothing changed.*unknown prerequisite 'x'"):
+        call_command("load_curriculum", str(path))
+    assert Skill.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_the_command_reports_an_unchanged_catalog(tmp_path: Path, capsys) -> None:
+    path = write(tmp_path, GOOD)
+    call_command("load_curriculum", str(path))
+    call_command("load_curriculum", str(path))
+    assert "nothing changed" in capsys.readouterr().out

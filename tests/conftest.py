@@ -1,0 +1,79 @@
+import os
+
+import pytest
+
+from catalog.models import Resource, Skill, Track
+from catalog.snapshot import forget_catalog
+from tracker.models import User
+
+# Playwright's sync API runs an event loop in the test thread; Django would otherwise
+# refuse database access from it.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_catalog_copy() -> None:
+    """Each test builds its own catalog; no process-level copy survives from another."""
+    forget_catalog()
+
+
+def make_user(username: str, **extra: object) -> User:
+    return User.objects.create_user(
+        username=username, email=f"{username}@example.com", password=PASSWORD, **extra
+    )
+
+
+@pytest.fixture
+def alice(db: None) -> User:
+    return make_user("alice")
+
+
+@pytest.fixture
+def bob(db: None) -> User:
+    return make_user("bob")
+
+
+@pytest.fixture
+def staff(db: None) -> User:
+    return make_user("staff", is_staff=True, is_superuser=True)
+
+
+def make_catalog(tracks: int = 2, skills_per_track: int = 3) -> list[Skill]:
+    """A small catalog: each skill requires the one before it in its track.
+
+    Track numbers continue after existing tracks, so it can be called again to grow it.
+    """
+    skills = []
+    first = Track.objects.count() + 1
+    for t in range(first, first + tracks):
+        track = Track.objects.create(slug=f"track-{t}", title=f"Track {t}", order=t)
+        previous = None
+        for s in range(1, skills_per_track + 1):
+            skill = Skill.objects.create(
+                track=track,
+                slug=f"skill-{t}-{s}",
+                title=f"Skill {t}.{s}",
+                summary=f"Summary of skill {t}.{s}. It matters.",
+                hours=s * 2,
+                order=s,
+            )
+            Resource.objects.create(
+                skill=skill,
+                title=f"Docs for {t}.{s}",
+                url=f"https://example.org/{t}/{s}",
+                kind=Resource.Kind.DOCS,
+                minutes=30,
+            )
+            if previous:
+                skill.prerequisites.add(previous)
+            previous = skill
+            skills.append(skill)
+    forget_catalog()
+    return skills
+
+
+@pytest.fixture
+def catalog(db: None) -> list[Skill]:
+    return make_catalog()

@@ -1,0 +1,83 @@
+"""Sign-up, login by email or username, and logout, through allauth's real forms."""
+
+import pytest
+from django.core import mail
+from django.test import Client
+
+from tests.conftest import PASSWORD
+from tracker.models import User
+
+
+@pytest.mark.django_db
+def test_signup_creates_an_account_and_signs_in(client: Client) -> None:
+    response = client.get("/accounts/signup/")
+    assert response.status_code == 200
+    assert b"Sign up" in response.content
+    response = client.post(
+        "/accounts/signup/",
+        {
+            "username": "newbie",
+            "email": "newbie@example.com",
+            "password1": "a-long-enough-passphrase",
+            "password2": "a-long-enough-passphrase",
+        },
+    )
+    assert response.status_code == 302
+    user = User.objects.get(username="newbie")
+    assert user.email == "newbie@example.com"
+    assert client.get("/catalog/").context["user"] == user
+    assert len(mail.outbox) == 1  # the verification email, optional in development
+
+
+@pytest.mark.django_db
+def test_signup_refuses_a_short_password_and_a_taken_username(client: Client, alice) -> None:
+    response = client.post(
+        "/accounts/signup/",
+        {"username": "alice", "email": "x@example.com", "password1": "short", "password2": "short"},
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "already" in html  # username taken
+    assert "at least 12 characters" in html
+    assert User.objects.count() == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("login", ["alice", "alice@example.com"])
+def test_login_by_username_or_email(client: Client, alice, login: str) -> None:
+    response = client.post("/accounts/login/", {"login": login, "password": PASSWORD})
+    assert response.status_code == 302
+    assert client.get("/catalog/").context["user"] == alice
+
+
+@pytest.mark.django_db
+def test_login_refuses_a_wrong_password(client: Client, alice) -> None:
+    response = client.post("/accounts/login/", {"login": "alice", "password": "wrong-password"})
+    assert response.status_code == 200
+    assert b"not correct" in response.content
+    assert not client.get("/catalog/").context["user"].is_authenticated
+
+
+@pytest.mark.django_db
+def test_logout_is_a_post(client: Client, alice) -> None:
+    client.force_login(alice)
+    page = client.get("/catalog/")
+    assert b'action="/accounts/logout/"' in page.content
+    assert client.post("/accounts/logout/").status_code == 302
+    assert not client.get("/catalog/").context["user"].is_authenticated
+
+
+@pytest.mark.django_db
+def test_password_reset_sends_a_link(client: Client, alice) -> None:
+    response = client.post("/accounts/password/reset/", {"email": "alice@example.com"})
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1
+    assert "/accounts/password/reset/key/" in mail.outbox[0].body
+
+
+@pytest.mark.django_db
+def test_pages_carry_csrf_for_htmx_and_a_skip_link(client: Client) -> None:
+    html = client.get("/catalog/").content.decode()
+    assert 'hx-headers=\'{"X-CSRFToken": "' in html
+    assert 'href="#main"' in html
+    assert "/static/django-htmx/" in html or "htmx" in html

@@ -1,0 +1,28 @@
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from catalog.curriculum import CurriculumError, load_curriculum
+from tracker.demo import ACCOUNTS, DEFAULT_PASSWORD, ensure_demo_users, seed_history
+
+
+class Command(BaseCommand):
+    help = "Load the curriculum and create the demo accounts (idempotent)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--password",
+            default=DEFAULT_PASSWORD,
+            help=f"password for every demo account (default: {DEFAULT_PASSWORD})",
+        )
+
+    def handle(self, *args: object, password: str, **options: object) -> None:
+        try:
+            report = load_curriculum()
+        except CurriculumError as e:
+            raise CommandError(str(e)) from None
+        self.stdout.write(f"Curriculum: {report}")
+        users = ensure_demo_users(password=password)
+        seed_history(user=users["ada"], share_done=0.4, learning=5, skipped=4, days=150, seed=1)
+        seed_history(user=users["alan"], share_done=0.04, learning=2, skipped=0, days=12, seed=2)
+        self.stdout.write(self.style.SUCCESS("Demo accounts (username / password):"))
+        for account in ACCOUNTS:
+            self.stdout.write(f"  {account.username:<6} / {password:<14} {account.role}")

@@ -1,0 +1,271 @@
+"""The rules of progress: status timestamps, completion, what to learn next, streaks.
+
+Completion rule: a *skipped* skill leaves the denominator; it never counts as done.
+A track's completion is done / (published skills − skipped).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from django.db.models import Count, FilteredRelation, Q, Sum
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from catalog.models import Skill
+from catalog.snapshot import Catalog, SkillNode, TrackNode
+
+from .models import Progress, ProgressEvent, Status, User
+
+COMPLETION_RULE = "Skipped skills leave the count: they are neither done nor still to do."
+
+
+def apply_status(progress: Progress, status: str, now: dt.datetime) -> None:
+    """Set the status and make the dates follow it.
+
+    `started_at` is set the first time a skill is begun (learning, or done straight
+    away) and kept after that; `completed_at` is set on done. Moving back clears what
+    no longer holds: to *learning* or *skipped* clears `completed_at`, to *to do*
+    clears both. A verification belongs to a completion, so it goes when that does.
+    """
+    progress.status = status
+    if status == Status.TODO:
+        progress.started_at = progress.completed_at = None
+    elif status == Status.LEARNING:
+        progress.started_at = progress.started_at or now
+        progress.completed_at = None
+    elif status == Status.DONE:
+        progress.started_at = progress.started_at or now
+        progress.completed_at = now
+    elif status == Status.SKIPPED:
+        progress.completed_at = None
+    if status != Status.DONE:
+        progress.verified_by = None
+        progress.verified_at = None
+
+
+@dataclass
+class TrackStats:
+    track: TrackNode
+    total: int = 0
+    done: int = 0
+    learning: int = 0
+    skipped: int = 0
+    hours_left: int = 0
+
+    @property
+    def counted(self) -> int:
+        return self.total - self.skipped
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.counted) if self.counted else 0
+
+    @property
+    def todo(self) -> int:
+        return self.counted - self.done - self.learning
+
+
+@dataclass
+class Overview:
+    tracks: list[TrackStats]
+
+    def _sum(self, name: str) -> int:
+        return sum(getattr(t, name) for t in self.tracks)
+
+    @property
+    def total(self) -> int:
+        return self._sum("total")
+
+    @property
+    def done(self) -> int:
+        return self._sum("done")
+
+    @property
+    def learning(self) -> int:
+        return self._sum("learning")
+
+    @property
+    def skipped(self) -> int:
+        return self._sum("skipped")
+
+    @property
+    def hours_left(self) -> int:
+        return self._sum("hours_left")
+
+    @property
+    def counted(self) -> int:
+        return self.total - self.skipped
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.counted) if self.counted else 0
+
+    def for_track(self, track_id: int) -> TrackStats:
+        return next(t for t in self.tracks if t.track.id == track_id)
+
+
+def overview(user: User, catalog: Catalog, *, track_ids: Iterable[int] | None = None) -> Overview:
+    """Per-track counts for one user: one grouped query over the published skills.
+
+    The user's progress is joined with the condition in the JOIN (FilteredRelation),
+    so each skill meets at most one progress row however many learners there are.
+    """
+    skills = Skill.objects.published().annotate(
+        mine=FilteredRelation("progress", condition=Q(progress__user=user))
+    )
+    if track_ids is not None:
+        skills = skills.filter(track_id__in=list(track_ids))
+    rows = skills.values("track_id").annotate(
+        total=Count("id"),
+        done=Count("id", filter=Q(mine__status=Status.DONE)),
+        learning=Count("id", filter=Q(mine__status=Status.LEARNING)),
+        skipped=Count("id", filter=Q(mine__status=Status.SKIPPED)),
+        hours_left=Sum(
+            "hours",
+            filter=~Q(mine__status__in=[Status.DONE, Status.SKIPPED]) | Q(mine__status=None),
+            default=0,
+        ),
+    )
+    by_track = {row["track_id"]: row for row in rows}
+    tracks = [
+        TrackStats(
+            track=track,
+            **{k: v for k, v in by_track[track.id].items() if k != "track_id"},
+        )
+        for track in catalog.tracks
+        if track.id in by_track
+    ]
+    return Overview(tracks=tracks)
+
+
+def statuses(user: User, skill_ids: Iterable[int] | None = None) -> dict[int, Progress]:
+    """The user's progress rows by skill id (all of them, or for the given skills)."""
+    if not user.is_authenticated:
+        return {}
+    rows = Progress.objects.filter(user=user)
+    if skill_ids is not None:
+        rows = rows.filter(skill_id__in=list(skill_ids))
+    return {p.skill_id: p for p in rows}
+
+
+def status_of(progress: Mapping[int, Progress], skill_id: int) -> str:
+    row = progress.get(skill_id)
+    return row.status if row else Status.TODO
+
+
+def next_up(catalog: Catalog, progress: Mapping[int, Progress], limit: int = 5) -> list[SkillNode]:
+    """Skills still to do whose prerequisites are all done, in curriculum order.
+
+    A skipped prerequisite is out of the learner's way, as it is out of their count.
+    """
+    done = {pk for pk, p in progress.items() if p.status in (Status.DONE, Status.SKIPPED)}
+    found = []
+    for pk in catalog.order:
+        if status_of(progress, pk) != Status.TODO:
+            continue
+        skill = catalog.skills[pk]
+        if all(req in done for req in skill.prerequisites):
+            found.append(skill)
+            if len(found) == limit:
+                break
+    return found
+
+
+def missing_prerequisites(
+    catalog: Catalog, skill: SkillNode, progress: Mapping[int, Progress]
+) -> list[SkillNode]:
+    return [
+        catalog.skills[pk]
+        for pk in skill.prerequisites
+        if status_of(progress, pk) not in (Status.DONE, Status.SKIPPED)
+    ]
+
+
+# -- the activity calendar and streaks ------------------------------------------------------
+
+
+def completion_days(user: User) -> dict[dt.date, int]:
+    """Completions per local day over the user's whole history: one grouped query."""
+    rows = (
+        ProgressEvent.objects.filter(user=user, to_status=Status.DONE)
+        .annotate(day=TruncDate("created_at", tzinfo=timezone.get_current_timezone()))
+        .values("day")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return {row["day"]: row["n"] for row in rows}
+
+
+@dataclass(frozen=True)
+class Day:
+    date: dt.date
+    count: int
+    level: int  # 0..4 for the colour; the count itself is what screen readers get
+    future: bool = False
+
+    @property
+    def label(self) -> str:
+        n = self.count
+        when = self.date.strftime("%a %-d %b %Y")
+        return f"{when}: {n} skill{'' if n == 1 else 's'} completed"
+
+
+@dataclass(frozen=True)
+class Calendar:
+    weeks: list[list[Day]]  # columns of Monday..Sunday
+    months: list[tuple[int, str]]  # (week index, month label) where a month starts
+    total: int
+
+
+def _level(n: int) -> int:
+    if n <= 0:
+        return 0
+    if n == 1:
+        return 1
+    if n <= 3:
+        return 2
+    if n <= 5:
+        return 3
+    return 4
+
+
+def build_calendar(days: Mapping[dt.date, int], today: dt.date, weeks: int = 53) -> Calendar:
+    """The last `weeks` weeks, Monday-first columns, ending with the week of `today`."""
+    start = today - dt.timedelta(days=today.weekday()) - dt.timedelta(weeks=weeks - 1)
+    columns: list[list[Day]] = []
+    months: list[tuple[int, str]] = []
+    total = 0
+    for w in range(weeks):
+        column = []
+        for d in range(7):
+            date = start + dt.timedelta(weeks=w, days=d)
+            n = days.get(date, 0) if date <= today else 0
+            total += n
+            column.append(Day(date=date, count=n, level=_level(n), future=date > today))
+        # A week is labelled with the month that begins in it (the first week, always).
+        first = next((day.date for day in column if day.date.day == 1), None)
+        if first or w == 0:
+            months.append((w, (first or column[0].date).strftime("%b")))
+        columns.append(column)
+    return Calendar(weeks=columns, months=months, total=total)
+
+
+def streaks(days: Iterable[dt.date], today: dt.date) -> tuple[int, int]:
+    """(current, longest) runs of consecutive days with a completion.
+
+    The current streak is still alive if the last completion was yesterday: today is
+    not over yet.
+    """
+    ordered = sorted(set(days))
+    longest = run = 0
+    previous: dt.date | None = None
+    for day in ordered:
+        run = run + 1 if previous and day - previous == dt.timedelta(days=1) else 1
+        longest = max(longest, run)
+        previous = day
+    if previous is None or (today - previous).days > 1 or previous > today:
+        return 0, longest
+    return run, longest

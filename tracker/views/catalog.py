@@ -1,0 +1,112 @@
+"""The catalog pages. They live here, not in `catalog/`, because signed in they show the
+learner's status on every skill, and the catalog app never imports the tracker."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from catalog.models import Resource
+from catalog.snapshot import get_catalog
+
+from .. import progress as rules
+from ..markdown import render_markdown
+from ..models import SkillLink, Status
+
+STATUS_FILTERS = [("", "All"), *Status.choices]
+
+
+@require_GET
+def catalog_index(request: HttpRequest) -> HttpResponse:
+    catalog = get_catalog()
+    query = request.GET.get("q", "").strip()[:100]
+    results = None
+    if query:
+        needle = query.lower()
+        results = [
+            s
+            for pk in catalog.order
+            if needle in (s := catalog.skills[pk]).title.lower() or needle in s.summary.lower()
+        ]
+    user = request.user
+    overview = rules.overview(user, catalog) if user.is_authenticated else None
+    progress = rules.statuses(user, [s.id for s in results]) if results and overview else {}
+    context = {
+        "nav": "catalog",
+        "catalog": catalog,
+        "track_rows": [
+            (track, overview.for_track(track.id) if overview else None) for track in catalog.tracks
+        ],
+        "query": query,
+        "results": [(s, rules.status_of(progress, s.id)) for s in results or []],
+        "searched": results is not None,
+    }
+    if request.htmx and request.htmx.target == "search-results":
+        return render(request, "catalog/index.html#search-results", context)
+    return render(request, "catalog/index.html", context)
+
+
+@require_GET
+def track_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    catalog = get_catalog()
+    track = catalog.track_by_slug(slug)
+    if track is None:
+        raise Http404("No such track in the catalog.")
+    user = request.user
+    progress = rules.statuses(user, track.skill_ids) if user.is_authenticated else {}
+    stats = None
+    if user.is_authenticated:
+        stats = rules.overview(user, catalog, track_ids=[track.id]).tracks[0]
+    wanted = request.GET.get("status", "")
+    if wanted not in Status.values:
+        wanted = ""
+    rows = []
+    for skill in catalog.skills_of(track):
+        status = rules.status_of(progress, skill.id)
+        if wanted and status != wanted:
+            continue
+        rows.append((skill, status, catalog.prerequisites_of(skill)))
+    context = {
+        "nav": "catalog",
+        "track": track,
+        "rows": rows,
+        "stats": stats,
+        "status_filter": wanted,
+        "status_filter_label": Status(wanted).label if wanted else "",
+        "filters": STATUS_FILTERS,
+    }
+    return render(request, "catalog/track.html", context)
+
+
+@require_GET
+def skill_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    catalog = get_catalog()
+    skill = catalog.skill_by_slug(slug)
+    if skill is None:
+        raise Http404("No such skill in the catalog.")
+    resources = list(Resource.objects.filter(skill_id=skill.id))
+    kinds = list(Resource.Kind)
+    groups: dict[str, list[Resource]] = {}
+    for resource in sorted(resources, key=lambda r: kinds.index(r.kind)):
+        groups.setdefault(resource.get_kind_display(), []).append(resource)
+    context = {
+        "nav": "catalog",
+        "skill": skill,
+        "track": catalog.track(skill.track_id),
+        "resource_groups": groups.items(),
+        "prerequisites": catalog.prerequisites_of(skill),
+        "unlocks": catalog.unlocks_of(skill),
+    }
+    user = request.user
+    if user.is_authenticated:
+        progress = rules.statuses(user, [skill.id, *skill.prerequisites])
+        mine = progress.get(skill.id)
+        context |= {
+            "status": rules.status_of(progress, skill.id),
+            "progress": mine,
+            "recommended_first": rules.missing_prerequisites(catalog, skill, progress),
+            "note_html": render_markdown(mine.note) if mine and mine.note else "",
+            "links": SkillLink.objects.filter(user=user, skill_id=skill.id),
+        }
+    return render(request, "catalog/skill.html", context)

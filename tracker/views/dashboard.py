@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from catalog.snapshot import get_catalog
+
+from .. import progress as rules
+from ..models import ProgressEvent, Status
+
+
+@require_GET
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """Where the learner stands: a fixed number of queries whatever their history."""
+    user = request.user
+    catalog = get_catalog()
+    progress = rules.statuses(user)
+    today = timezone.localdate()
+    days = rules.completion_days(user)
+    current_streak, longest_streak = rules.streaks(days, today)
+    learning = [
+        catalog.skills[pk]
+        for pk in catalog.order
+        if rules.status_of(progress, pk) == Status.LEARNING
+    ]
+    context = {
+        "nav": "dashboard",
+        "overview": rules.overview(user, catalog),
+        "next_up": rules.next_up(catalog, progress),
+        "learning": learning,
+        "recent": ProgressEvent.objects.filter(user=user).select_related("skill")[:8],
+        "calendar": rules.build_calendar(days, today),
+        "current_streak": current_streak,
+        "longest_streak": longest_streak,
+        "completion_rule": rules.COMPLETION_RULE,
+        "statuses": Status,
+    }
+    return render(request, "tracker/dashboard.html", context)

@@ -1,0 +1,147 @@
+"""Changing progress: the status toggle, notes, own links, and resetting a track."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_POST
+
+from catalog.models import Skill, Track
+from catalog.snapshot import get_catalog
+
+from .. import progress as rules
+from .. import services
+from ..forms import NoteForm, SkillLinkForm
+from ..markdown import render_markdown
+from ..models import Progress, SkillLink, Status
+
+
+def _published_skill(slug: str) -> Skill:
+    return get_object_or_404(Skill.objects.published(), slug=slug)
+
+
+def _redirect_back(request: HttpRequest, fallback: str) -> HttpResponseRedirect:
+    """303 to the validated `next` (same host only), else to `fallback`."""
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = fallback
+    response = HttpResponseRedirect(target)
+    response.status_code = 303
+    return response
+
+
+@require_POST
+@login_required
+def progress_update(request: HttpRequest, slug: str) -> HttpResponse:
+    catalog = get_catalog()
+    skill = catalog.skill_by_slug(slug)
+    if skill is None:
+        raise Http404("No such skill in the catalog.")
+    status = request.POST.get("status", "")
+    if status not in Status.values:
+        choices = ", ".join(Status.values)
+        return render(
+            request,
+            "400.html",
+            {"message": f"“{status[:40]}” is not a status. Choose one of: {choices}."},
+            status=400,
+        )
+    progress, _ = services.progress_set_status(user=request.user, skill_id=skill.id, status=status)
+    if not request.htmx:
+        return _redirect_back(request, skill.url)
+    overview = rules.overview(request.user, catalog)
+    context = {
+        "skill": skill,
+        "status": progress.status if progress else Status.TODO,
+        "next": request.POST.get("next", ""),
+        "stats": overview.for_track(skill.track_id),
+        "overview": overview,
+    }
+    return render(request, "tracker/progress_response.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def note_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    """The note on a skill: GET shows the editor (a fragment for htmx), POST saves it."""
+    skill = _published_skill(slug)
+    progress = Progress.objects.filter(user=request.user, skill=skill).first()
+    form = NoteForm(request.POST or None, instance=progress)
+    if request.method == "POST" and form.is_valid():
+        progress = services.progress_save_note(
+            user=request.user, skill=skill, note=form.cleaned_data["note"]
+        )
+        if not request.htmx:
+            return _redirect_back(request, skill.get_absolute_url() + "#notes")
+        note_html = render_markdown(progress.note)
+        return render(request, "catalog/skill.html#notes", {"skill": skill, "note_html": note_html})
+    template = "tracker/note_form.html"
+    if request.htmx:
+        template += "#note-form"
+    return render(request, template, {"skill": skill, "form": form})
+
+
+@require_POST
+@login_required
+def link_add(request: HttpRequest, slug: str) -> HttpResponse:
+    skill = _published_skill(slug)
+    form = SkillLinkForm(request.POST)
+    if form.is_valid():
+        services.skill_link_add(user=request.user, skill=skill, **form.cleaned_data)
+        form = SkillLinkForm()
+        if not request.htmx:
+            return _redirect_back(request, skill.get_absolute_url() + "#my-links")
+    elif not request.htmx:
+        return render(
+            request, "tracker/link_form.html", {"skill": skill, "link_form": form}, status=200
+        )
+    links = SkillLink.objects.filter(user=request.user, skill=skill)
+    # An invalid form re-renders with its errors at 200, which htmx swaps.
+    return render(
+        request,
+        "catalog/skill.html#my-links",
+        {"skill": skill, "links": links, "link_form": form},
+    )
+
+
+@require_POST
+@login_required
+def link_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    skill = _published_skill(slug)
+    link = get_object_or_404(SkillLink, pk=pk, user=request.user, skill=skill)
+    link.delete()
+    if not request.htmx:
+        return _redirect_back(request, skill.get_absolute_url() + "#my-links")
+    links = SkillLink.objects.filter(user=request.user, skill=skill)
+    return render(
+        request,
+        "catalog/skill.html#my-links",
+        {"skill": skill, "links": links, "link_form": SkillLinkForm()},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def track_reset(request: HttpRequest, slug: str) -> HttpResponse:
+    """Confirm (GET), then move every skill of the track back to *to do* (POST)."""
+    track = get_object_or_404(Track, slug=slug)
+    if request.method == "POST":
+        n = services.progress_reset_track(user=request.user, track=track)
+        messages.success(request, f"Reset {n} skill{'s' if n != 1 else ''} in {track.title}.")
+        return HttpResponseRedirect(reverse("tracker:dashboard"))
+    affected = (
+        Progress.objects.filter(user=request.user, skill__track=track)
+        .exclude(status=Status.TODO)
+        .count()
+    )
+    return render(
+        request,
+        "tracker/track_reset.html",
+        {"track": track, "affected": affected, "nav": "dashboard"},
+    )
