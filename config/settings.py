@@ -159,7 +159,7 @@ AUTH_PASSWORD_VALIDATORS = [
 
 # Accounts (django-allauth)
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "/catalog/"
+LOGIN_REDIRECT_URL = "/dashboard/"
 ACCOUNT_LOGIN_METHODS = {"email", "username"}
 ACCOUNT_SIGNUP_FIELDS = ["username*", "email*", "password1*", "password2*"]
 ACCOUNT_UNIQUE_EMAIL = True

@@ -17,7 +17,7 @@ from django.utils import timezone
 from catalog.models import Skill
 from catalog.snapshot import Catalog, SkillNode, TrackNode
 
-from .models import Progress, ProgressEvent, Status, User
+from .models import Progress, ProgressEvent, Project, Status, User
 
 COMPLETION_RULE = "Skipped skills leave the count: they are neither done nor still to do."
 
@@ -149,6 +149,12 @@ def statuses(user: User, skill_ids: Iterable[int] | None = None) -> dict[int, Pr
     if skill_ids is not None:
         rows = rows.filter(skill_id__in=list(skill_ids))
     return {p.skill_id: p for p in rows}
+
+
+def evidenced_skill_ids(user: User) -> set[int]:
+    """Skills the user has recorded at least one project for: one query."""
+    through = Project.skills.through.objects.filter(project__owner=user)
+    return set(through.values_list("skill_id", flat=True).distinct())
 
 
 def status_of(progress: Mapping[int, Progress], skill_id: int) -> str:

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
+from django.core.files.storage import default_storage
 from django.db import connection, transaction
+from django.forms import BaseInlineFormSet
 from django.utils import timezone
 
 from catalog.models import Skill, Track
 
-from .models import Progress, ProgressEvent, SkillLink, Status, User
+from .models import Progress, ProgressEvent, Project, ProjectImage, SkillLink, Status, User
+
+if TYPE_CHECKING:
+    from .forms import ProjectForm
 from .progress import apply_status
 
 
@@ -126,3 +132,72 @@ def progress_save_note(*, user: User, skill: Skill, note: str) -> Progress:
 
 def skill_link_add(*, user: User, skill: Skill, title: str, url: str) -> SkillLink:
     return SkillLink.objects.create(user=user, skill=skill, title=title, url=url)
+
+
+@transaction.atomic
+def project_save(
+    *,
+    owner: User,
+    form: ProjectForm,
+    metrics: BaseInlineFormSet,
+    collaborators: BaseInlineFormSet,
+) -> Project:
+    """Save a project with its evaluation table, collaborators and new images, together.
+
+    The forms are already valid. Image files are written before the rows that name
+    them; if anything fails, the files written here are removed again.
+    """
+    project = form.save(commit=False)
+    project.owner = owner
+    project.save()
+    form.save_m2m()
+    for formset in (metrics, collaborators):
+        formset.instance = project
+        formset.save()
+    written: list[str] = []
+    try:
+        start = project.images.count()
+        for offset, processed in enumerate(form.cleaned_data.get("images") or []):
+            image = ProjectImage(
+                project=project,
+                width=processed.width,
+                height=processed.height,
+                order=start + offset,
+            )
+            image.image.save(processed.content.name, processed.content, save=False)
+            written.append(image.image.name)
+            image.thumbnail.save(processed.thumbnail.name, processed.thumbnail, save=False)
+            written.append(image.thumbnail.name)
+            image.save()
+    except Exception:
+        _delete_files(written)
+        raise
+    return project
+
+
+def _delete_files(names: list[str]) -> None:
+    for name in names:
+        default_storage.delete(name)
+
+
+def _delete_after_commit(images: list[ProjectImage]) -> None:
+    names = [name for image in images for name in (image.image.name, image.thumbnail.name)]
+    transaction.on_commit(lambda: _delete_files(names))
+
+
+@transaction.atomic
+def project_delete(*, project: Project) -> None:
+    """Delete a project; its image files go once the deletion has committed."""
+    _delete_after_commit(list(project.images.all()))
+    project.delete()
+
+
+@transaction.atomic
+def project_image_delete(*, image: ProjectImage) -> None:
+    _delete_after_commit([image])
+    image.delete()
+
+
+def project_attach_skill(*, project: Project, skill_id: int) -> None:
+    """Record `project` as evidence of a skill (idempotent)."""
+    project.skills.add(skill_id)

@@ -1,6 +1,6 @@
-from django.urls import path
+from django.urls import path, re_path
 
-from .views import dashboard, progress
+from .views import dashboard, progress, projects
 
 app_name = "tracker"
 urlpatterns = [
@@ -10,4 +10,28 @@ urlpatterns = [
     path("progress/<slug:slug>/note/", progress.note_edit, name="note"),
     path("progress/<slug:slug>/links/", progress.link_add, name="link-add"),
     path("progress/<slug:slug>/links/<int:pk>/delete/", progress.link_delete, name="link-delete"),
+    path("progress/<slug:slug>/evidence/", projects.evidence_attach, name="evidence"),
+    path("projects/", projects.project_list, name="projects"),
+    path("projects/new/", projects.project_new, name="project-new"),
+    path("projects/rows/<slug:prefix>/", projects.formset_row, name="project-row"),
+    path(
+        "projects/rows/<slug:prefix>/removed/",
+        projects.formset_row_removed,
+        name="project-row-removed",
+    ),
+    path("projects/<int:pk>/", projects.project_detail, name="project"),
+    path("projects/<int:pk>/edit/", projects.project_edit, name="project-edit"),
+    path("projects/<int:pk>/delete/", projects.project_delete, name="project-delete"),
+    re_path(
+        r"^projects/(?P<pk>[0-9]+)/images/(?P<image_id>[0-9]+)/(?P<variant>full|thumb)/$",
+        projects.project_image,
+        name="project-image",
+    ),
+    path(
+        "projects/<int:pk>/images/<int:image_id>/delete/",
+        projects.project_image_delete,
+        name="project-image-delete",
+    ),
+    path("u/<str:username>/", projects.portfolio, name="portfolio"),
+    path("account/profile/", projects.profile_edit, name="profile"),
 ]

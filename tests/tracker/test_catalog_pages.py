@@ -114,3 +114,101 @@ def make_catalog_track(t: int, n: int) -> None:
             skill=first, title="R", url=f"https://e.org/x/{t}/{s}", kind="video", minutes=5
         )
     forget_catalog()
+
+
+# -- signed in: the learner's status everywhere -------------------------------------------
+
+
+@pytest.mark.django_db
+def test_signed_in_every_skill_shows_its_status_as_text(client: Client, alice, catalog) -> None:
+    from tracker.services import progress_set_status
+
+    progress_set_status(user=alice, skill_id=catalog[0].pk, status="done")
+    progress_set_status(user=alice, skill_id=catalog[1].pk, status="learning")
+    client.force_login(alice)
+    html = client.get("/catalog/track-1/").content.decode()
+    assert html.count('class="status status-done">Done</span>') == 1
+    assert html.count('class="status status-learning">Learning</span>') == 1
+    assert html.count('class="status status-todo">To do</span>') == 1
+    assert 'aria-valuenow="33"' in html  # the track's bar: 1 of 3
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("wanted", "slugs"),
+    [
+        ("done", ["skill-1-1"]),
+        ("learning", ["skill-1-2"]),
+        ("todo", ["skill-1-3"]),
+        ("skipped", []),
+        ("", ["skill-1-1", "skill-1-2", "skill-1-3"]),
+        ("bogus", ["skill-1-1", "skill-1-2", "skill-1-3"]),
+    ],
+)
+def test_the_track_page_filters_by_status(client: Client, alice, catalog, wanted, slugs) -> None:
+    from tracker.services import progress_set_status
+
+    progress_set_status(user=alice, skill_id=catalog[0].pk, status="done")
+    progress_set_status(user=alice, skill_id=catalog[1].pk, status="learning")
+    client.force_login(alice)
+    response = client.get(f"/catalog/track-1/?status={wanted}")
+    assert [s.slug for s, *_ in response.context["rows"]] == slugs
+    if not slugs:
+        assert "No skill in this track is marked “Skipped”" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_search_finds_skills_by_title_and_summary(client: Client, catalog) -> None:
+    response = client.get("/catalog/?q=skill 2.3")
+    assert [s.slug for s, _ in response.context["results"]] == ["skill-2-3"]
+    assert "<html" in response.content.decode()
+    by_summary = client.get("/catalog/?q=IT MATTERS").context["results"]
+    assert len(by_summary) == 6
+    nothing = client.get("/catalog/?q=quantum").content.decode()
+    assert "Nothing matches" in nothing
+
+
+@pytest.mark.django_db
+def test_active_search_answers_a_fragment(client: Client, alice, catalog) -> None:
+    client.force_login(alice)
+    response = client.get(
+        "/catalog/?q=1.2", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="search-results"
+    )
+    html = response.content.decode()
+    assert "<html" not in html
+    assert html.lstrip().startswith('<section id="search-results"')
+    assert 'href="/skills/skill-1-2/"' in html
+    assert 'class="status status-todo">To do</span>' in html
+
+
+@pytest.mark.django_db
+def test_the_skill_page_recommends_prerequisites_but_allows_done(
+    client: Client, alice, catalog
+) -> None:
+    client.force_login(alice)
+    html = client.get("/skills/skill-1-3/").content.decode()
+    assert "Recommended first:" in html
+    assert 'href="/skills/skill-1-2/">Skill 1.2</a>' in html.split("Recommended first:")[1]
+    response = client.post("/progress/skill-1-3/", {"status": "done"})
+    assert response.status_code == 303
+    html = client.get("/skills/skill-1-3/").content.decode()
+    assert 'class="status status-done">Done</span>' in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/catalog/", "/catalog/track-1/", "/skills/skill-1-2/"])
+def test_signed_in_query_count_does_not_grow(client: Client, alice, url: str) -> None:
+    from tracker.services import progress_save_note, progress_set_status
+
+    skills = make_catalog(tracks=1, skills_per_track=3)
+    client.force_login(alice)
+    progress_set_status(user=alice, skill_id=skills[0].pk, status="done")
+    small = count_queries(client, url)
+    for t in range(2, 6):
+        make_catalog_track(t, 25)
+    for skill in Skill.objects.all():
+        progress_set_status(user=alice, skill_id=skill.pk, status="learning")
+        progress_save_note(user=alice, skill=skill, note="note")
+    large = count_queries(client, url)
+    assert small == large
+    assert large <= 10

@@ -12,7 +12,7 @@ from catalog.snapshot import get_catalog
 
 from .. import progress as rules
 from ..markdown import render_markdown
-from ..models import SkillLink, Status
+from ..models import Project, SkillLink, Status
 
 STATUS_FILTERS = [("", "All"), *Status.choices]
 
@@ -109,4 +109,8 @@ def skill_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "note_html": render_markdown(mine.note) if mine and mine.note else "",
             "links": SkillLink.objects.filter(user=user, skill_id=skill.id),
         }
+        projects = Project.objects.filter(owner=user).flagged_as_evidence_for(skill.id)
+        projects = projects.only("title").order_by("title")
+        context["evidence"] = [p for p in projects if p.shows]
+        context["attachable"] = [p for p in projects if not p.shows]
     return render(request, "catalog/skill.html", context)

@@ -27,8 +27,18 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         for pk in catalog.order
         if rules.status_of(progress, pk) == Status.LEARNING
     ]
+    done = [
+        catalog.skills[pk] for pk in catalog.order if rules.status_of(progress, pk) == Status.DONE
+    ]
+    evidenced = rules.evidenced_skill_ids(user)
+    without_evidence = [skill for skill in done if skill.id not in evidenced]
     context = {
         "nav": "dashboard",
+        "done_count": len(done),
+        "evidence_percent": round(100 * (len(done) - len(without_evidence)) / len(done))
+        if done
+        else 0,
+        "without_evidence": without_evidence,
         "overview": rules.overview(user, catalog),
         "next_up": rules.next_up(catalog, progress),
         "learning": learning,

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from catalog.curriculum import CurriculumError, load_curriculum
-from tracker.demo import ACCOUNTS, DEFAULT_PASSWORD, ensure_demo_users, seed_history
+from tracker.demo import ACCOUNTS, DEFAULT_PASSWORD, ensure_demo_users, seed_history, seed_projects
 
 
 class Command(BaseCommand):
@@ -23,6 +23,7 @@ class Command(BaseCommand):
         users = ensure_demo_users(password=password)
         seed_history(user=users["ada"], share_done=0.4, learning=5, skipped=4, days=150, seed=1)
         seed_history(user=users["alan"], share_done=0.04, learning=2, skipped=0, days=12, seed=2)
+        seed_projects(user=users["ada"])
         self.stdout.write(self.style.SUCCESS("Demo accounts (username / password):"))
         for account in ACCOUNTS:
             self.stdout.write(f"  {account.username:<6} / {password:<14} {account.role}")

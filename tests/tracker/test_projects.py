@@ -1,0 +1,424 @@
+"""Portfolio projects: the real forms, refused input, visibility, images, evidence."""
+
+import io
+import re
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from PIL import Image
+
+from catalog.models import Skill
+from tracker.models import Collaborator, Metric, Project, ProjectImage
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def png(width: int = 60, height: int = 40, name: str = "chart.png") -> SimpleUploadedFile:
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), "purple").save(buffer, "PNG")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
+
+
+def form_data(**overrides: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "title": "Digit classifier",
+        "kind": "course",
+        "summary": "A CNN for MNIST.",
+        "problem": "Recognise **digits**.",
+        "data_source": "MNIST",
+        "data_size": "70,000 images",
+        "data_licence": "CC BY-SA",
+        "data_url": "https://example.org/mnist",
+        "approach": "A CNN.",
+        "results": "99% accuracy.",
+        "repository_url": "https://github.com/alice/mnist",
+        "demo_url": "",
+        "started_on": "2026-01-10",
+        "finished_on": "2026-02-01",
+        "visibility": "public",
+        "metrics-TOTAL_FORMS": "3",
+        "metrics-INITIAL_FORMS": "0",
+        "metrics-MIN_NUM_FORMS": "0",
+        "metrics-MAX_NUM_FORMS": "20",
+        "metrics-0-name": "accuracy",
+        "metrics-0-split": "test",
+        "metrics-0-value": "0.991",
+        "metrics-0-baseline": "0.925",
+        "metrics-1-name": "F1",
+        "metrics-1-split": "validation",
+        "metrics-1-value": "0.95",
+        "metrics-1-baseline": "",
+        "metrics-2-name": "",
+        "metrics-2-split": "test",
+        "metrics-2-value": "",
+        "collaborators-TOTAL_FORMS": "2",
+        "collaborators-INITIAL_FORMS": "0",
+        "collaborators-MIN_NUM_FORMS": "0",
+        "collaborators-MAX_NUM_FORMS": "20",
+        "collaborators-0-name": "Bob",
+        "collaborators-0-url": "https://bob.example",
+        "collaborators-1-name": "",
+        "collaborators-1-url": "",
+    }
+    data.update(overrides)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+@pytest.fixture
+def alice_client(client: Client, alice) -> Client:
+    client.force_login(alice)
+    return client
+
+
+@pytest.mark.django_db
+def test_create_a_project_with_its_table_image_and_skills(alice_client, alice, catalog) -> None:
+    skill = catalog[0]
+    response = alice_client.post(
+        "/projects/new/", form_data(skills=[str(skill.pk)], images=[png(), png(name="b.png")])
+    )
+    assert response.status_code == 302
+    project = Project.objects.get()
+    assert response["Location"] == f"/projects/{project.pk}/"
+    assert project.owner == alice
+    assert [(m.name, m.split, m.value, m.baseline, m.order) for m in project.metrics.all()] == [
+        ("accuracy", "test", 0.991, 0.925, 0),
+        ("F1", "validation", 0.95, None, 1),
+    ]
+    assert [(c.name, c.url) for c in project.collaborators.all()] == [
+        ("Bob", "https://bob.example")
+    ]
+    assert list(project.skills.all()) == [skill]
+    images = list(project.images.all())
+    assert len(images) == 2
+    assert re.fullmatch(r"projects/[0-9a-f]{32}\.png", images[0].image.name)
+    page = alice_client.get(f"/projects/{project.pk}/").content.decode()
+    assert "<strong>digits</strong>" in page
+    assert "0.991" in page and "+0.066" in page  # value and delta vs baseline
+    assert images[0].thumbnail_url in page
+
+
+@pytest.mark.django_db
+def test_edit_changes_rows_and_removes_one(alice_client, alice, catalog) -> None:
+    alice_client.post("/projects/new/", form_data())
+    project = Project.objects.get()
+    accuracy, f1 = project.metrics.all()
+    data = form_data(
+        title="Renamed",
+        **{
+            "metrics-TOTAL_FORMS": "3",
+            "metrics-INITIAL_FORMS": "2",
+            "metrics-0-id": str(accuracy.pk),
+            "metrics-0-value": "0.993",
+            "metrics-1-id": str(f1.pk),
+            "metrics-1-DELETE": "on",
+            "metrics-2-name": "AUC",
+            "metrics-2-value": "0.97",
+        },
+    )
+    response = alice_client.post(f"/projects/{project.pk}/edit/", data)
+    assert response.status_code == 302
+    project.refresh_from_db()
+    assert project.title == "Renamed"
+    assert [(m.name, m.value) for m in project.metrics.all()] == [
+        ("accuracy", 0.993),
+        ("AUC", 0.97),
+    ]
+
+
+@pytest.mark.django_db
+def test_delete_asks_first_and_removes_the_image_files(
+    alice_client, alice, django_capture_on_commit_callbacks
+) -> None:
+    alice_client.post("/projects/new/", form_data(images=[png()]))
+    project = Project.objects.get()
+    image = project.images.get()
+    storage = image.image.storage
+    names = [image.image.name, image.thumbnail.name]
+    assert all(storage.exists(n) for n in names)
+    confirm = alice_client.get(f"/projects/{project.pk}/delete/")
+    assert b"Delete the project" in confirm.content
+    with django_capture_on_commit_callbacks(execute=True):
+        response = alice_client.post(f"/projects/{project.pk}/delete/")
+    assert response.status_code == 302
+    assert not Project.objects.exists()
+    assert not Metric.objects.exists() and not ProjectImage.objects.exists()
+    assert not any(storage.exists(n) for n in names)
+
+
+REFUSED = [
+    ("malformed URL", {"repository_url": "not a url"}, "Enter a valid URL."),
+    ("empty metric name", {"metrics-1-name": ""}, "This field is required."),
+    ("value not a number", {"metrics-0-value": "high"}, "Enter a number."),
+    ("infinite value", {"metrics-0-value": "inf"}, "Enter a number."),
+    ("too many rows", {"metrics-TOTAL_FORMS": "21"}, "Please submit at most 20 forms."),
+    ("missing title", {"title": ""}, "This field is required."),
+    ("dates reversed", {"finished_on": "2025-01-01"}, "The finish date is before the start date."),
+    ("unknown kind", {"kind": "hobby"}, "Select a valid choice."),
+    ("fake image", {"images": [SimpleUploadedFile("x.png", b"hello")]}, "not an image we can read"),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("case", "override", "message"), REFUSED, ids=[r[0] for r in REFUSED])
+def test_bad_input_gets_field_errors_and_saves_nothing(
+    alice_client, case: str, override: dict, message: str
+) -> None:
+    response = alice_client.post("/projects/new/", form_data(**override))
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert "nothing was saved" in response.content.decode()
+    assert not Project.objects.exists()
+    assert not Metric.objects.exists() and not Collaborator.objects.exists()
+    assert not ProjectImage.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_bad_row_in_an_edit_changes_nothing(alice_client, alice) -> None:
+    alice_client.post("/projects/new/", form_data())
+    project = Project.objects.get()
+    accuracy, f1 = project.metrics.all()
+    data = form_data(
+        title="Changed",
+        **{
+            "metrics-INITIAL_FORMS": "2",
+            "metrics-0-id": str(accuracy.pk),
+            "metrics-1-id": str(f1.pk),
+            "metrics-1-value": "oops",
+        },
+    )
+    response = alice_client.post(f"/projects/{project.pk}/edit/", data)
+    assert response.status_code == 200
+    project.refresh_from_db()
+    assert project.title == "Digit classifier"
+    assert project.metrics.get(pk=f1.pk).value == 0.95
+
+
+@pytest.mark.django_db
+def test_htmx_adds_a_row_and_counts_it(alice_client) -> None:
+    response = alice_client.get("/projects/rows/metrics/?metrics-TOTAL_FORMS=3", **HTMX)
+    html = response.content.decode()
+    assert 'name="metrics-3-name"' in html
+    assert 'id="id_metrics-TOTAL_FORMS" hx-swap-oob="true"' in html and 'value="4"' in html
+    full = alice_client.get("/projects/rows/metrics/?metrics-TOTAL_FORMS=20", **HTMX)
+    assert "the most rows this table takes (20)" in full.content.decode()
+    assert alice_client.get("/projects/rows/metrics/?metrics-TOTAL_FORMS=x").status_code == 400
+    assert alice_client.get("/projects/rows/nope/?nope-TOTAL_FORMS=1").status_code == 404
+
+
+@pytest.mark.django_db
+def test_htmx_removes_a_row(alice_client) -> None:
+    new = alice_client.get("/projects/rows/metrics/removed/?metrics-4-DELETE=on&metrics-4-name=x")
+    assert new.status_code == 200 and new.content == b""
+    saved = alice_client.get("/projects/rows/metrics/removed/?metrics-1-DELETE=on&metrics-1-id=7")
+    html = saved.content.decode()
+    assert 'name="metrics-1-id" value="7"' in html and 'name="metrics-1-DELETE" value="on"' in html
+
+
+@pytest.mark.django_db
+def test_the_form_page_renders_spare_rows_for_no_js(alice_client) -> None:
+    html = alice_client.get("/projects/new/").content.decode()
+    assert 'name="metrics-0-name"' in html and 'name="metrics-2-name"' in html
+    assert 'name="collaborators-1-name"' in html
+    assert 'enctype="multipart/form-data"' in html
+
+
+# -- who may see what ----------------------------------------------------------------------
+
+
+def make_projects(owner) -> dict[str, Project]:
+    projects = {}
+    for visibility in ("private", "mentors", "public"):
+        projects[visibility] = Project.objects.create(
+            owner=owner, title=f"{visibility}-canary", summary="s", visibility=visibility
+        )
+    return projects
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("viewer", "visibility", "status"),
+    [
+        ("owner", "private", 200),
+        ("owner", "mentors", 200),
+        ("owner", "public", 200),
+        ("other", "private", 404),
+        ("other", "mentors", 404),
+        ("other", "public", 200),
+        ("anonymous", "private", 404),
+        ("anonymous", "mentors", 404),
+        ("anonymous", "public", 200),
+    ],
+)
+def test_project_pages_follow_visibility(client: Client, alice, bob, viewer, visibility, status):
+    projects = make_projects(alice)
+    if viewer == "owner":
+        client.force_login(alice)
+    elif viewer == "other":
+        client.force_login(bob)
+    pk = projects[visibility].pk
+    assert client.get(f"/projects/{pk}/").status_code == status
+    if viewer != "owner":
+        assert client.get(f"/projects/{pk}/edit/").status_code in (302, 404)
+        assert client.post(f"/projects/{pk}/delete/").status_code in (302, 404)
+        assert Project.objects.filter(pk=pk).exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("visibility", ["private", "mentors", "public"])
+def test_images_are_served_only_to_who_may_see_the_project(
+    client: Client, alice, bob, visibility
+) -> None:
+    client.force_login(alice)
+    client.post("/projects/new/", form_data(visibility=visibility, images=[png()]))
+    image = ProjectImage.objects.get()
+    for variant in ("full", "thumb"):
+        url = f"/projects/{image.project_id}/images/{image.pk}/{variant}/"
+        owner_response = client.get(url)
+        assert owner_response.status_code == 200
+        assert owner_response["Content-Type"] in ("image/png", "image/webp")
+        other = Client()
+        other.force_login(bob)
+        expected = 200 if visibility == "public" else 404
+        assert other.get(url).status_code == expected
+        assert Client().get(url).status_code == expected
+    # No public media URL exists to guess.
+    assert Client().get(f"/media/{image.image.name}").status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_public_page_shows_only_public_projects(client: Client, alice) -> None:
+    make_projects(alice)
+    alice.headline = "ML engineer in training"
+    alice.github_url = "https://github.com/alice"
+    alice.save()
+    html = client.get("/u/alice/").content.decode()
+    assert "public-canary" in html
+    assert "private-canary" not in html and "mentors-canary" not in html
+    assert "ML engineer in training" in html
+    assert 'href="https://github.com/alice"' in html
+    assert '<meta property="og:title" content="alice · ML engineer in training">' in html
+    assert '<meta name="twitter:card"' in html
+    assert "Progress" not in html  # not opted in
+
+
+@pytest.mark.django_db
+def test_the_public_page_shows_progress_only_when_opted_in(client: Client, alice, catalog):
+    from tracker.services import progress_set_status
+
+    progress_set_status(user=alice, skill_id=catalog[0].pk, status="done")
+    alice.show_progress = True
+    alice.save()
+    html = client.get("/u/alice/").content.decode()
+    assert "1 of 6 skills" in html
+
+
+@pytest.mark.django_db
+def test_unknown_and_inactive_users_are_404(client: Client, alice) -> None:
+    assert client.get("/u/nobody/").status_code == 404
+    alice.is_active = False
+    alice.save()
+    assert client.get("/u/alice/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_profile_page_edits_the_public_page(alice_client, alice) -> None:
+    response = alice_client.post(
+        "/account/profile/",
+        {
+            "first_name": "Alice",
+            "last_name": "Liddell",
+            "headline": "Learning NLP",
+            "bio": "Hi **there**",
+            "github_url": "https://github.com/alice",
+            "linkedin_url": "",
+            "kaggle_url": "",
+            "website_url": "https://alice.example",
+            "show_progress": "on",
+        },
+    )
+    assert response.status_code == 302
+    alice.refresh_from_db()
+    assert (alice.headline, alice.show_progress) == ("Learning NLP", True)
+    html = Client().get("/u/alice/").content.decode()
+    assert "Alice Liddell" in html and "<strong>there</strong>" in html
+    bad = alice_client.post("/account/profile/", {"github_url": "nope", "bio": "x" * 2001})
+    assert "Enter a valid URL." in bad.content.decode()
+    assert "under 2,000 characters" in bad.content.decode()
+    alice.refresh_from_db()
+    assert alice.headline == "Learning NLP"
+
+
+# -- evidence ------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_attach_a_project_as_evidence_from_the_skill_page(alice_client, alice, bob, catalog):
+    skill = catalog[0]
+    mine = Project.objects.create(owner=alice, title="Mine", summary="s")
+    theirs = Project.objects.create(owner=bob, title="Theirs", summary="s", visibility="public")
+    page = alice_client.get(f"/skills/{skill.slug}/").content.decode()
+    assert f'<option value="{mine.pk}">Mine</option>' in page
+    assert "Theirs" not in page
+    response = alice_client.post(f"/progress/{skill.slug}/evidence/", {"project": mine.pk})
+    assert response.status_code == 302
+    assert list(mine.skills.all()) == [skill]
+    page = alice_client.get(f"/skills/{skill.slug}/").content.decode()
+    assert f'href="/projects/{mine.pk}/">Mine</a>' in page
+    assert (
+        alice_client.post(f"/progress/{skill.slug}/evidence/", {"project": theirs.pk}).status_code
+        == 404
+    )
+    assert (
+        alice_client.post(f"/progress/{skill.slug}/evidence/", {"project": "x"}).status_code == 400
+    )
+    assert not theirs.skills.exists()
+
+
+@pytest.mark.django_db
+def test_the_dashboard_shows_evidence_share(alice_client, alice, catalog) -> None:
+    from tracker.services import progress_set_status
+
+    for skill in catalog[:4]:
+        progress_set_status(user=alice, skill_id=skill.pk, status="done")
+    project = Project.objects.create(owner=alice, title="P", summary="s")
+    project.skills.add(catalog[0])
+    response = alice_client.get("/dashboard/")
+    assert response.context["evidence_percent"] == 25
+    assert [s.slug for s in response.context["without_evidence"]] == [s.slug for s in catalog[1:4]]
+
+
+# -- query counts --------------------------------------------------------------------------
+
+
+def grow(owner, n: int, skills: list[Skill]) -> None:
+    for i in range(n):
+        project = Project.objects.create(
+            owner=owner, title=f"P{i}", summary="s", visibility="public"
+        )
+        Metric.objects.create(project=project, name="acc", value=0.9, baseline=0.8)
+        Metric.objects.create(project=project, name="f1", value=0.8)
+        Collaborator.objects.create(project=project, name="Bob")
+        project.skills.set(skills)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/projects/", "/u/alice/"])
+def test_project_lists_run_the_same_queries_for_2_and_40(
+    client: Client, alice, catalog, url
+) -> None:
+    alice.show_progress = True
+    alice.save()
+    client.force_login(alice)
+    grow(alice, 2, catalog[:2])
+    client.get(url)
+    with CaptureQueriesContext(connection) as small:
+        client.get(url)
+    grow(alice, 38, catalog)
+    with CaptureQueriesContext(connection) as large:
+        response = client.get(url)
+    assert response.content.decode().count("P3") >= 1
+    assert len(small.captured_queries) == len(large.captured_queries) <= 10

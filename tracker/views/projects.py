@@ -1,0 +1,251 @@
+"""The learner's portfolio: project pages, their images, evidence for skills, and the
+public portfolio page."""
+
+from __future__ import annotations
+
+import mimetypes
+import re
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch, QuerySet
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from catalog.models import Skill
+from catalog.snapshot import get_catalog
+
+from .. import progress as rules
+from .. import services
+from ..forms import (
+    MAX_COLLABORATORS,
+    MAX_METRICS,
+    CollaboratorFormSet,
+    MetricFormSet,
+    ProfileForm,
+    ProjectForm,
+)
+from ..markdown import render_markdown
+from ..models import Project, ProjectImage, User
+
+
+def _with_details(projects: QuerySet[Project]) -> QuerySet[Project]:
+    """Everything a project card or page shows, in a fixed number of queries."""
+    return projects.prefetch_related(
+        "metrics",
+        "collaborators",
+        "images",
+        Prefetch(
+            "skills",
+            queryset=Skill.objects.published().only("slug", "title").order_by("title"),
+        ),
+    )
+
+
+def _get_project_for_viewer(user: User, pk: int) -> Project:
+    """A project `user` may read, or 404, so other people's projects do not leak."""
+    projects = Project.objects.visible_to(user).select_related("owner")
+    return get_object_or_404(_with_details(projects), pk=pk)
+
+
+def _get_own_project(user: User, pk: int) -> Project:
+    return get_object_or_404(Project, pk=pk, owner=user)
+
+
+@require_GET
+@login_required
+def project_list(request: HttpRequest) -> HttpResponse:
+    projects = list(_with_details(Project.objects.filter(owner=request.user)))
+    return render(request, "tracker/project_list.html", {"projects": projects, "nav": "projects"})
+
+
+def _edit(request: HttpRequest, project: Project | None) -> HttpResponse:
+    data = request.POST if request.method == "POST" else None
+    files = request.FILES if request.method == "POST" else None
+    form = ProjectForm(data, files, instance=project)
+    metrics = MetricFormSet(data, instance=project, prefix="metrics")
+    collaborators = CollaboratorFormSet(data, instance=project, prefix="collaborators")
+    if request.method == "POST":
+        valid = [form.is_valid(), metrics.is_valid(), collaborators.is_valid()]
+        if all(valid):
+            saved = services.project_save(
+                owner=request.user, form=form, metrics=metrics, collaborators=collaborators
+            )
+            messages.success(request, f"Saved “{saved.title}”.")
+            return HttpResponseRedirect(saved.get_absolute_url())
+    context = {
+        "form": form,
+        "metrics": metrics,
+        "collaborators": collaborators,
+        "project": project,
+        "nav": "projects",
+    }
+    return render(request, "tracker/project_form.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def project_new(request: HttpRequest) -> HttpResponse:
+    return _edit(request, None)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _edit(request, _get_own_project(request.user, pk))
+
+
+ROW_FORMSETS = {
+    "metrics": (MetricFormSet, MAX_METRICS),
+    "collaborators": (CollaboratorFormSet, MAX_COLLABORATORS),
+}
+
+
+@require_GET
+@login_required
+def formset_row(request: HttpRequest, prefix: str) -> HttpResponse:
+    """One more empty row of an inline table, for htmx; the count goes up out of band."""
+    if prefix not in ROW_FORMSETS:
+        raise Http404("No such table.")
+    formset_class, limit = ROW_FORMSETS[prefix]
+    try:
+        total = int(request.GET.get(f"{prefix}-TOTAL_FORMS", ""))
+    except ValueError:
+        return HttpResponse("Missing or malformed row count.", status=400)
+    if not 0 <= total < limit:
+        return render(
+            request, "tracker/project_form.html#row-limit", {"prefix": prefix, "limit": limit}
+        )
+    formset = formset_class(prefix=prefix)
+    form = formset._construct_form(total)  # an extra row at the next index
+    context = {"form": form, "prefix": prefix, "total": total + 1}
+    return render(request, "tracker/project_form.html#new-row", context)
+
+
+@require_GET
+@login_required
+def formset_row_removed(request: HttpRequest, prefix: str) -> HttpResponse:
+    """htmx: a row the learner removed. An unsaved row just goes; a saved one stays as
+    hidden inputs that delete it when the form is saved (and without JavaScript the
+    same checkbox does that on submit)."""
+    if prefix not in ROW_FORMSETS:
+        raise Http404("No such table.")
+    match = next(
+        (
+            m
+            for key in request.GET
+            if (m := re.fullmatch(rf"{prefix}-(\d+)-DELETE", key)) and int(m[1]) < 1000
+        ),
+        None,
+    )
+    if match is None:
+        return HttpResponse("Which row?", status=400)
+    index = int(match[1])
+    row_id = request.GET.get(f"{prefix}-{index}-id", "")
+    if not row_id.isdigit():
+        return HttpResponse("")  # an unsaved row: nothing to remember
+    context = {
+        "prefix": f"{prefix}-{index}",
+        "row_id": row_id,
+        "columns": 5 if prefix == "metrics" else 3,
+    }
+    return render(request, "tracker/project_form.html#removed-row", context)
+
+
+@require_GET
+def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    project = _get_project_for_viewer(request.user, pk)
+    context = {
+        "project": project,
+        "is_owner": project.owner_id == request.user.pk,
+        "problem_html": render_markdown(project.problem),
+        "approach_html": render_markdown(project.approach),
+        "results_html": render_markdown(project.results),
+        "nav": "projects" if project.owner_id == request.user.pk else "",
+    }
+    return render(request, "tracker/project_detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def project_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    project = _get_own_project(request.user, pk)
+    if request.method == "POST":
+        title = project.title
+        services.project_delete(project=project)
+        messages.success(request, f"Deleted “{title}”.")
+        return HttpResponseRedirect(reverse("tracker:projects"))
+    return render(request, "tracker/project_delete.html", {"project": project, "nav": "projects"})
+
+
+@require_GET
+def project_image(request: HttpRequest, pk: int, image_id: int, variant: str) -> FileResponse:
+    """Serve an image only to someone who may see its project; there is no public media URL."""
+    project = get_object_or_404(Project.objects.visible_to(request.user), pk=pk)
+    image = get_object_or_404(ProjectImage, pk=image_id, project=project)
+    stored = image.thumbnail if variant == "thumb" else image.image
+    try:
+        handle = stored.open("rb")
+    except FileNotFoundError:
+        raise Http404("The image file is missing.") from None
+    content_type = mimetypes.guess_type(stored.name)[0] or "application/octet-stream"
+    response = FileResponse(handle, content_type=content_type)
+    # Names are random and never reused, so a copy may be kept; only public ones in shared caches.
+    scope = "public" if project.is_public else "private"
+    response["Cache-Control"] = f"{scope}, max-age=31536000, immutable"
+    return response
+
+
+@require_POST
+@login_required
+def project_image_delete(request: HttpRequest, pk: int, image_id: int) -> HttpResponse:
+    project = _get_own_project(request.user, pk)
+    image = get_object_or_404(ProjectImage, pk=image_id, project=project)
+    services.project_image_delete(image=image)
+    messages.success(request, "Image removed.")
+    return HttpResponseRedirect(reverse("tracker:project-edit", args=[project.pk]) + "#images")
+
+
+@require_POST
+@login_required
+def evidence_attach(request: HttpRequest, slug: str) -> HttpResponse:
+    """Attach one of the learner's projects to a skill as evidence."""
+    skill = get_object_or_404(Skill.objects.published(), slug=slug)
+    try:
+        pk = int(request.POST.get("project", ""))
+    except ValueError:
+        return render(request, "400.html", {"message": "Choose one of your projects."}, status=400)
+    project = _get_own_project(request.user, pk)
+    services.project_attach_skill(project=project, skill_id=skill.pk)
+    messages.success(request, f"“{project.title}” now shows {skill.title}.")
+    return HttpResponseRedirect(skill.get_absolute_url() + "#evidence")
+
+
+@require_GET
+def portfolio(request: HttpRequest, username: str) -> HttpResponse:
+    owner = get_object_or_404(User, username=username, is_active=True)
+    projects = list(_with_details(Project.objects.public().filter(owner=owner)))
+    overview = None
+    if owner.show_progress:
+        overview = rules.overview(owner, get_catalog())
+    context = {
+        "owner": owner,
+        "projects": projects,
+        "overview": overview,
+        "bio_html": render_markdown(owner.bio),
+        "is_owner": owner.pk == request.user.pk,
+    }
+    return render(request, "tracker/portfolio.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def profile_edit(request: HttpRequest) -> HttpResponse:
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Profile saved.")
+        return HttpResponseRedirect(reverse("tracker:profile"))
+    return render(request, "tracker/profile_form.html", {"form": form})
