@@ -179,6 +179,8 @@ if EMAIL_HOST:
 else:
     EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
     ACCOUNT_EMAIL_VERIFICATION = "optional"
+# Absolute links in mail (there is no request to build them from).
+SITE_URL = env("DJANGO_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", "Gradient <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

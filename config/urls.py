@@ -1,7 +1,6 @@
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 from . import views
 
@@ -11,7 +10,7 @@ admin.site.site_header = "Gradient administration"
 admin.site.site_title = "Gradient admin"
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="catalog:index"), name="home"),
+    path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),

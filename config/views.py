@@ -1,7 +1,8 @@
 import logging
 
 from django.db import DatabaseError, connection
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponseRedirect, JsonResponse
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -24,3 +25,10 @@ def healthz(request: HttpRequest) -> JsonResponse:
             status=503,
         )
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponseRedirect:
+    """Signed-in learners start at their dashboard; visitors at the catalog."""
+    name = "tracker:dashboard" if request.user.is_authenticated else "catalog:index"
+    return HttpResponseRedirect(reverse(name))

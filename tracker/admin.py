@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db.models import Count, Q, QuerySet
@@ -6,12 +7,20 @@ from django.http import HttpRequest
 from catalog.admin import SkillAdmin
 from catalog.models import Skill
 
-from .models import Progress, ProgressEvent, Status, User
+from . import services
+from .models import Feedback, Invite, Mentorship, Progress, ProgressEvent, Project, Status, User
 
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
-    pass
+    fieldsets = (
+        *DjangoUserAdmin.fieldsets,
+        (
+            "Public profile",
+            {"fields": ["headline", "bio", "github_url", "linkedin_url", "kaggle_url",
+                        "website_url", "show_progress"]},
+        ),
+    )  # fmt: skip
 
 
 class SkillWithLearnersAdmin(SkillAdmin):
@@ -54,3 +63,59 @@ class ProgressEventAdmin(admin.ModelAdmin):
     search_fields = ["user__username", "skill__title"]
     raw_id_fields = ["user", "skill"]
     date_hierarchy = "created_at"
+
+
+class MentorshipForm(forms.ModelForm):
+    class Meta:
+        model = Mentorship
+        fields = ["learner", "mentor", "state", "share_notes"]
+
+    def clean(self) -> dict:
+        data = super().clean() or {}
+        if data.get("learner") and data.get("learner") == data.get("mentor"):
+            raise forms.ValidationError("Nobody can mentor themselves.")
+        return data
+
+
+@admin.register(Mentorship)
+class MentorshipAdmin(admin.ModelAdmin):
+    """Staff pair mentors and learners here, e.g. for a cohort, without invite links."""
+
+    form = MentorshipForm
+    list_display = ["mentor", "learner", "state", "share_notes", "created_at", "revoked_at"]
+    list_filter = ["state", "share_notes"]
+    list_select_related = ["mentor", "learner"]
+    search_fields = ["mentor__username", "learner__username"]
+    autocomplete_fields = ["mentor", "learner"]
+    actions = ["revoke"]
+
+    @admin.action(description="Revoke selected mentorships")
+    def revoke(self, request: HttpRequest, queryset: QuerySet[Mentorship]) -> None:
+        for mentorship in queryset.active():
+            services.mentorship_revoke(mentorship=mentorship)
+
+
+@admin.register(Invite)
+class InviteAdmin(admin.ModelAdmin):
+    list_display = ["learner", "created_at", "expires_at", "used_by", "used_at", "revoked_at"]
+    list_select_related = ["learner", "used_by"]
+    search_fields = ["learner__username"]
+    raw_id_fields = ["learner", "used_by"]
+
+
+@admin.register(Feedback)
+class FeedbackAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "author", "learner", "mentor", "project", "skill", "read_at"]
+    list_select_related = ["author", "learner", "mentor", "project", "skill"]
+    search_fields = ["learner__username", "mentor__username", "body"]
+    raw_id_fields = ["learner", "mentor", "author", "project", "skill"]
+
+
+@admin.register(Project)
+class ProjectAdmin(admin.ModelAdmin):
+    list_display = ["title", "owner", "kind", "visibility", "updated_at"]
+    list_filter = ["kind", "visibility"]
+    list_select_related = ["owner"]
+    search_fields = ["title", "owner__username"]
+    raw_id_fields = ["owner"]
+    filter_horizontal = ["skills"]

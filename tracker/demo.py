@@ -18,7 +18,17 @@ from catalog.models import Skill
 from catalog.snapshot import build_catalog
 
 from .images import process_image
-from .models import Collaborator, Metric, ProgressEvent, Project, ProjectImage, User
+from .models import (
+    Collaborator,
+    Feedback,
+    Mentorship,
+    Metric,
+    Progress,
+    ProgressEvent,
+    Project,
+    ProjectImage,
+    User,
+)
 from .services import progress_save_note, progress_set_status
 
 DEFAULT_PASSWORD = "gradient-demo"
@@ -37,7 +47,7 @@ ACCOUNTS = [
     DemoAccount("admin", "staff: curates the catalog in /admin/", "Ada", "Admin", is_staff=True),
     DemoAccount("ada", "learner with months of history", "Ada", "Lovelace"),
     DemoAccount("alan", "learner who has just started", "Alan", "Turing"),
-    DemoAccount("grace", "mentor", "Grace", "Hopper"),
+    DemoAccount("grace", "mentor of ada and alan", "Grace", "Hopper"),
 ]
 
 
@@ -272,3 +282,47 @@ def seed_projects(*, user: User) -> int:
         user.show_progress = True
         user.save()
     return made
+
+
+@transaction.atomic
+def seed_mentoring(*, users: dict[str, User], password: str) -> None:
+    """grace mentors ada and alan; linus mentored ada once and was revoked; a feedback
+    thread and a verified skill. Idempotent."""
+    linus, _ = User.objects.get_or_create(
+        username="linus",
+        defaults={"email": "linus@example.com", "first_name": "Linus", "last_name": "Torvalds"},
+    )
+    linus.set_password(password)
+    linus.save()
+    EmailAddress.objects.update_or_create(
+        user=linus, email="linus@example.com", defaults={"verified": True, "primary": True}
+    )
+    ada, alan, grace = users["ada"], users["alan"], users["grace"]
+    for learner in (ada, alan):
+        Mentorship.objects.get_or_create(
+            learner=learner, mentor=grace, state=Mentorship.State.ACTIVE,
+            defaults={"share_notes": learner == ada},
+        )  # fmt: skip
+    if not Mentorship.objects.filter(learner=ada, mentor=linus).exists():
+        Mentorship.objects.create(
+            learner=ada,
+            mentor=linus,
+            state=Mentorship.State.REVOKED,
+            revoked_at=timezone.now() - dt.timedelta(days=40),
+        )
+    project = Project.objects.filter(owner=ada, title=DEMO_PROJECTS[1]["title"]).first()
+    if project and not Feedback.objects.filter(learner=ada, mentor=grace).exists():
+        for author, body in [
+            (grace, "Strong write-up. Did you check the **log-transform** on the residuals? "
+                    "A plot of residuals against predictions would make the case."),
+            (ada, "Good point: I'll add the residual plot this week."),
+            (grace, "Looking forward to it. Also try target encoding for the neighbourhood."),
+        ]:  # fmt: skip
+            Feedback.objects.create(
+                learner=ada, mentor=grace, author=author, project=project, body=body
+            )
+    verified = Progress.objects.filter(user=ada, status="done", verified_by__isnull=True)
+    first = verified.filter(skill__slug="feature-engineering").first() or verified.first()
+    if first and not Progress.objects.filter(user=ada, verified_by=grace).exists():
+        first.verified_by, first.verified_at = grace, timezone.now() - dt.timedelta(days=3)
+        first.save(update_fields=["verified_by", "verified_at"])

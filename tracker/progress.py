@@ -145,7 +145,7 @@ def statuses(user: User, skill_ids: Iterable[int] | None = None) -> dict[int, Pr
     """The user's progress rows by skill id (all of them, or for the given skills)."""
     if not user.is_authenticated:
         return {}
-    rows = Progress.objects.filter(user=user)
+    rows = Progress.objects.filter(user=user).select_related("verified_by")
     if skill_ids is not None:
         rows = rows.filter(skill_id__in=list(skill_ids))
     return {p.skill_id: p for p in rows}

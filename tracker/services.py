@@ -5,14 +5,29 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
+from django.core import signing
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
+from django.db.models import QuerySet
 from django.forms import BaseInlineFormSet
 from django.utils import timezone
 
 from catalog.models import Skill, Track
 
-from .models import Progress, ProgressEvent, Project, ProjectImage, SkillLink, Status, User
+from . import emails
+from .models import (
+    Feedback,
+    Invite,
+    MentorNote,
+    Mentorship,
+    Progress,
+    ProgressEvent,
+    Project,
+    ProjectImage,
+    SkillLink,
+    Status,
+    User,
+)
 
 if TYPE_CHECKING:
     from .forms import ProjectForm
@@ -201,3 +216,144 @@ def project_image_delete(*, image: ProjectImage) -> None:
 def project_attach_skill(*, project: Project, skill_id: int) -> None:
     """Record `project` as evidence of a skill (idempotent)."""
     project.skills.add(skill_id)
+
+
+# -- mentoring ------------------------------------------------------------------------------
+
+INVITE_SALT = "gradient.mentor-invite"
+INVITE_DAYS = 7
+
+
+class InviteError(Exception):
+    """An invite that cannot be accepted, with a message to show as it is."""
+
+
+def invite_create(*, learner: User, now: dt.datetime | None = None) -> Invite:
+    now = now or timezone.now()
+    return Invite.objects.create(learner=learner, expires_at=now + dt.timedelta(days=INVITE_DAYS))
+
+
+def invite_token(invite: Invite) -> str:
+    """The signed token in an invite link; tampering with it makes it invalid."""
+    return signing.dumps(invite.pk, salt=INVITE_SALT, compress=True)
+
+
+def invite_from_token(token: str, *, now: dt.datetime | None = None) -> Invite:
+    """The invite a token names, if it can still be accepted; else InviteError."""
+    try:
+        pk = signing.loads(token, salt=INVITE_SALT, max_age=dt.timedelta(days=INVITE_DAYS))
+    except signing.SignatureExpired:
+        raise InviteError("This invite link has expired. Ask for a new one.") from None
+    except signing.BadSignature:
+        raise InviteError(
+            "This invite link is not valid. Check that it was copied whole."
+        ) from None
+    invite = Invite.objects.select_related("learner").filter(pk=pk).first()
+    if invite is None or invite.revoked_at:
+        raise InviteError("This invite link was withdrawn by the learner.")
+    if invite.expires_at <= (now or timezone.now()):
+        raise InviteError("This invite link has expired. Ask for a new one.")
+    return invite
+
+
+@transaction.atomic
+def invite_accept(*, invite: Invite, mentor: User, now: dt.datetime | None = None) -> Mentorship:
+    """Make `mentor` an active mentor of the invite's learner; the link is then used up.
+
+    Accepting the same link twice is harmless: it answers the same mentorship.
+    """
+    now = now or timezone.now()
+    invite = Invite.objects.select_for_update().select_related("learner").get(pk=invite.pk)
+    learner = invite.learner
+    if mentor.pk == learner.pk:
+        raise InviteError("This is your own invite link: nobody can mentor themselves.")
+    if invite.revoked_at:
+        raise InviteError("This invite link was withdrawn by the learner.")
+    if invite.used_at and invite.used_by_id != mentor.pk:
+        raise InviteError("This invite link has already been used.")
+    if invite.expires_at <= now and not invite.used_at:
+        raise InviteError("This invite link has expired. Ask for a new one.")
+    mentorship, created = Mentorship.objects.get_or_create(
+        learner=learner, mentor=mentor, state=Mentorship.State.ACTIVE
+    )
+    if not invite.used_at:
+        invite.used_at, invite.used_by = now, mentor
+        invite.save(update_fields=["used_at", "used_by"])
+    if created:
+        emails.mentor_accepted(mentorship)
+    return mentorship
+
+
+def invite_revoke(*, invite: Invite, now: dt.datetime | None = None) -> None:
+    if not invite.used_at and not invite.revoked_at:
+        invite.revoked_at = now or timezone.now()
+        invite.save(update_fields=["revoked_at"])
+
+
+def mentorship_revoke(*, mentorship: Mentorship, now: dt.datetime | None = None) -> None:
+    """End a mentorship; the mentor's access ends with this write."""
+    if mentorship.state == Mentorship.State.ACTIVE:
+        mentorship.state = Mentorship.State.REVOKED
+        mentorship.revoked_at = now or timezone.now()
+        mentorship.save(update_fields=["state", "revoked_at"])
+
+
+@transaction.atomic
+def mentorship_create(*, learner: User, mentor: User) -> Mentorship:
+    """Staff's way to pair a cohort without invites (admin uses the model directly)."""
+    if learner.pk == mentor.pk:
+        raise InviteError("Nobody can mentor themselves.")
+    mentorship, _ = Mentorship.objects.get_or_create(
+        learner=learner, mentor=mentor, state=Mentorship.State.ACTIVE
+    )
+    return mentorship
+
+
+@transaction.atomic
+def feedback_give(
+    *,
+    mentorship: Mentorship,
+    author: User,
+    body: str,
+    project: Project | None = None,
+    skill_id: int | None = None,
+) -> Feedback:
+    """A comment in the thread on one project or skill, by the mentor or the learner.
+
+    The learner is emailed when their mentor writes.
+    """
+    feedback = Feedback.objects.create(
+        learner=mentorship.learner,
+        mentor=mentorship.mentor,
+        author=author,
+        project=project,
+        skill_id=skill_id,
+        body=body,
+    )
+    if author.pk == mentorship.mentor_id:
+        emails.feedback_arrived(feedback)
+    return feedback
+
+
+def feedback_mark_read(*, reader: User, threads: QuerySet[Feedback]) -> int:
+    """Mark what the other side wrote in these threads as read by `reader`."""
+    return (
+        threads.filter(read_at__isnull=True).exclude(author=reader).update(read_at=timezone.now())
+    )
+
+
+def progress_verify(
+    *, mentor: User, learner: User, skill_id: int, now: dt.datetime | None = None
+) -> Progress:
+    """A mentor confirms a skill the learner marked done (it must be done)."""
+    progress = Progress.objects.get(user=learner, skill_id=skill_id, status=Status.DONE)
+    progress.verified_by, progress.verified_at = mentor, now or timezone.now()
+    progress.save(update_fields=["verified_by", "verified_at", "updated_at"])
+    return progress
+
+
+def mentor_note_save(*, mentor: User, learner: User, body: str) -> MentorNote:
+    note, _ = MentorNote.objects.update_or_create(
+        mentor=mentor, learner=learner, defaults={"body": body}
+    )
+    return note

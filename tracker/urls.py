@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from .views import dashboard, progress, projects
+from .views import dashboard, mentor, mentor_dashboard, mentors, progress, projects
 
 app_name = "tracker"
 urlpatterns = [
@@ -32,6 +32,21 @@ urlpatterns = [
         projects.project_image_delete,
         name="project-image-delete",
     ),
+    # The learner's side of mentoring.
+    path("mentors/", mentors.mentors_page, name="mentors"),
+    path("mentors/invites/", mentors.invite_new, name="invite-new"),
+    path("mentors/invites/<int:pk>/revoke/", mentors.invite_revoke, name="invite-revoke"),
+    path("mentors/accept/<str:token>/", mentors.invite_accept, name="invite-accept"),
+    path("mentors/<int:pk>/revoke/", mentors.mentorship_revoke, name="mentorship-revoke"),
+    path("mentors/<int:pk>/sharing/", mentors.mentorship_sharing, name="mentorship-sharing"),
+    path("feedback/<int:pk>/reply/", mentors.feedback_reply, name="feedback-reply"),
+    # The mentor's side.
+    path("mentor/", mentor_dashboard.mentor_dashboard, name="mentor-dashboard"),
+    path("mentor/export.csv", mentor_dashboard.mentor_export_csv, name="mentor-export"),
+    path("mentor/<str:username>/", mentor.mentee_view, name="mentee"),
+    path("mentor/<str:username>/feedback/", mentor.feedback_new, name="mentee-feedback"),
+    path("mentor/<str:username>/verify/<slug:slug>/", mentor.verify, name="mentee-verify"),
+    path("mentor/<str:username>/notes/", mentor.mentor_note, name="mentee-note"),
     path("u/<str:username>/", projects.portfolio, name="portfolio"),
     path("account/profile/", projects.profile_edit, name="profile"),
 ]

@@ -11,8 +11,9 @@ from catalog.models import Resource
 from catalog.snapshot import get_catalog
 
 from .. import progress as rules
+from ..feedback import threads_for_viewer
 from ..markdown import render_markdown
-from ..models import Project, SkillLink, Status
+from ..models import Feedback, Project, SkillLink, Status
 
 STATUS_FILTERS = [("", "All"), *Status.choices]
 
@@ -66,7 +67,7 @@ def track_detail(request: HttpRequest, slug: str) -> HttpResponse:
         status = rules.status_of(progress, skill.id)
         if wanted and status != wanted:
             continue
-        rows.append((skill, status, catalog.prerequisites_of(skill)))
+        rows.append((skill, status, catalog.prerequisites_of(skill), progress.get(skill.id)))
     context = {
         "nav": "catalog",
         "track": track,
@@ -113,4 +114,6 @@ def skill_detail(request: HttpRequest, slug: str) -> HttpResponse:
         projects = projects.only("title").order_by("title")
         context["evidence"] = [p for p in projects if p.shows]
         context["attachable"] = [p for p in projects if not p.shows]
+        feedback = Feedback.objects.filter(learner=user, skill_id=skill.id)
+        context |= threads_for_viewer(user, feedback, user.pk)
     return render(request, "catalog/skill.html", context)

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET
 from catalog.snapshot import get_catalog
 
 from .. import progress as rules
-from ..models import ProgressEvent, Status
+from ..models import Feedback, ProgressEvent, Status
 
 
 @require_GET
@@ -32,8 +32,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     ]
     evidenced = rules.evidenced_skill_ids(user)
     without_evidence = [skill for skill in done if skill.id not in evidenced]
+    received = Feedback.objects.filter(learner=user).exclude(author=user)
     context = {
         "nav": "dashboard",
+        "unread_feedback": received.filter(read_at__isnull=True).count(),
+        "latest_feedback": received.select_related("author", "project", "skill").order_by(
+            "-created_at"
+        )[:5],
         "done_count": len(done),
         "evidence_percent": round(100 * (len(done) - len(without_evidence)) / len(done))
         if done

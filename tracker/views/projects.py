@@ -19,6 +19,7 @@ from catalog.snapshot import get_catalog
 
 from .. import progress as rules
 from .. import services
+from ..feedback import threads_for_viewer
 from ..forms import (
     MAX_COLLABORATORS,
     MAX_METRICS,
@@ -31,17 +32,13 @@ from ..markdown import render_markdown
 from ..models import Project, ProjectImage, User
 
 
-def _with_details(projects: QuerySet[Project]) -> QuerySet[Project]:
+def _with_details(projects: QuerySet[Project], *, collaborators: bool = True) -> QuerySet[Project]:
     """Everything a project card or page shows, in a fixed number of queries."""
-    return projects.prefetch_related(
-        "metrics",
-        "collaborators",
-        "images",
-        Prefetch(
-            "skills",
-            queryset=Skill.objects.published().only("slug", "title").order_by("title"),
-        ),
-    )
+    related: list = ["metrics", "images"]
+    if collaborators:
+        related.append("collaborators")
+    skills = Skill.objects.published().only("slug", "title").order_by("title")
+    return projects.prefetch_related(*related, Prefetch("skills", queryset=skills))
 
 
 def _get_project_for_viewer(user: User, pk: int) -> Project:
@@ -57,7 +54,7 @@ def _get_own_project(user: User, pk: int) -> Project:
 @require_GET
 @login_required
 def project_list(request: HttpRequest) -> HttpResponse:
-    projects = list(_with_details(Project.objects.filter(owner=request.user)))
+    projects = list(_with_details(Project.objects.filter(owner=request.user), collaborators=False))
     return render(request, "tracker/project_list.html", {"projects": projects, "nav": "projects"})
 
 
@@ -157,7 +154,11 @@ def formset_row_removed(request: HttpRequest, prefix: str) -> HttpResponse:
 @require_GET
 def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     project = _get_project_for_viewer(request.user, pk)
+    threads = {"threads": [], "open_mentors": set()}
+    if request.user.is_authenticated:
+        threads = threads_for_viewer(request.user, project.feedback.all(), project.owner_id)
     context = {
+        **threads,
         "project": project,
         "is_owner": project.owner_id == request.user.pk,
         "problem_html": render_markdown(project.problem),
@@ -226,7 +227,16 @@ def evidence_attach(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def portfolio(request: HttpRequest, username: str) -> HttpResponse:
     owner = get_object_or_404(User, username=username, is_active=True)
-    projects = list(_with_details(Project.objects.public().filter(owner=owner)))
+    projects = list(
+        _with_details(Project.objects.public().filter(owner=owner), collaborators=False)
+    )
+    verified = {
+        p.skill_id: p
+        for p in owner.progress.filter(verified_by__isnull=False).select_related("verified_by")
+    }
+    for project in projects:
+        for skill in project.skills.all():
+            skill.verification = verified.get(skill.pk)  # type: ignore[attr-defined]
     overview = None
     if owner.show_progress:
         overview = rules.overview(owner, get_catalog())

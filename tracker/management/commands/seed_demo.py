@@ -1,7 +1,14 @@
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from catalog.curriculum import CurriculumError, load_curriculum
-from tracker.demo import ACCOUNTS, DEFAULT_PASSWORD, ensure_demo_users, seed_history, seed_projects
+from tracker.demo import (
+    ACCOUNTS,
+    DEFAULT_PASSWORD,
+    ensure_demo_users,
+    seed_history,
+    seed_mentoring,
+    seed_projects,
+)
 
 
 class Command(BaseCommand):
@@ -24,6 +31,8 @@ class Command(BaseCommand):
         seed_history(user=users["ada"], share_done=0.4, learning=5, skipped=4, days=150, seed=1)
         seed_history(user=users["alan"], share_done=0.04, learning=2, skipped=0, days=12, seed=2)
         seed_projects(user=users["ada"])
+        seed_mentoring(users=users, password=password)
         self.stdout.write(self.style.SUCCESS("Demo accounts (username / password):"))
         for account in ACCOUNTS:
             self.stdout.write(f"  {account.username:<6} / {password:<14} {account.role}")
+        self.stdout.write(f"  {'linus':<6} / {password:<14} a former mentor of ada (revoked)")

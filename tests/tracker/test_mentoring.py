@@ -1,0 +1,346 @@
+"""Invitations, consent, feedback, verification and private notes."""
+
+import datetime as dt
+import re
+
+import pytest
+import time_machine
+from django.core import mail
+from django.test import Client
+
+from tests.conftest import make_user
+from tracker.models import Feedback, Invite, MentorNote, Mentorship, Progress, Project
+from tracker.services import (
+    invite_accept,
+    invite_create,
+    invite_token,
+    mentorship_revoke,
+    progress_save_note,
+    progress_set_status,
+)
+
+
+@pytest.fixture
+def grace(db):
+    return make_user("grace", first_name="Grace")
+
+
+def login(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def invite_url(client: Client) -> str:
+    client.post("/mentors/invites/")
+    page = client.get("/mentors/").content.decode()
+    return re.search(r'value="http://testserver(/mentors/accept/[^"]+)"', page)[1]
+
+
+# -- invitations ---------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_learner_invites_and_a_mentor_accepts(
+    alice, grace, django_capture_on_commit_callbacks
+) -> None:
+    url = invite_url(login(alice))
+    mentor = login(grace)
+    page = mentor.get(url).content.decode()
+    assert "alice invites you to be their mentor" in page
+    assert "never see their private projects" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = mentor.post(url, {"decision": "accept"})
+    assert response.status_code == 302
+    assert response["Location"] == "/mentor/alice/"
+    mentorship = Mentorship.objects.get()
+    assert (mentorship.learner, mentorship.mentor, mentorship.state) == (alice, grace, "active")
+    assert Invite.objects.get().used_by == grace
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["alice@example.com"]
+    assert "Grace" in mail.outbox[0].subject
+
+
+@pytest.mark.django_db
+def test_accepting_twice_is_harmless(alice, grace, django_capture_on_commit_callbacks) -> None:
+    url = invite_url(login(alice))
+    mentor = login(grace)
+    with django_capture_on_commit_callbacks(execute=True):
+        mentor.post(url, {"decision": "accept"})
+        again = mentor.post(url, {"decision": "accept"})
+    assert again.status_code == 302
+    assert Mentorship.objects.count() == 1
+    assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db
+def test_declining_shares_nothing(alice, grace) -> None:
+    url = invite_url(login(alice))
+    login(grace).post(url, {"decision": "decline"})
+    assert not Mentorship.objects.exists()
+    assert Invite.objects.get().used_at is None
+
+
+@pytest.mark.django_db
+def test_nobody_mentors_themselves(alice) -> None:
+    client = login(alice)
+    url = invite_url(client)
+    response = client.get(url)
+    assert response.status_code == 410
+    assert "your own invite link" in response.content.decode()
+    client.post(url, {"decision": "accept"})
+    assert not Mentorship.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_used_link_says_so_to_someone_else(alice, bob, grace) -> None:
+    url = invite_url(login(alice))
+    login(grace).post(url, {"decision": "accept"})
+    response = login(bob).get(url)
+    assert response.status_code == 410
+    assert "already been used" in response.content.decode()
+    login(bob).post(url, {"decision": "accept"})
+    assert not Mentorship.objects.filter(mentor=bob).exists()
+
+
+@pytest.mark.django_db
+def test_an_expired_link_says_so(alice, grace) -> None:
+    with time_machine.travel(dt.datetime(2026, 1, 1, tzinfo=dt.UTC)):
+        invite = invite_create(learner=alice)
+        url = f"/mentors/accept/{invite_token(invite)}/"
+    with time_machine.travel(dt.datetime(2026, 1, 8, 1, tzinfo=dt.UTC)):
+        response = login(grace).get(url)
+    assert response.status_code == 410
+    assert "expired" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_withdrawn_link_says_so(alice, grace) -> None:
+    client = login(alice)
+    url = invite_url(client)
+    client.post(f"/mentors/invites/{Invite.objects.get().pk}/revoke/")
+    response = login(grace).get(url)
+    assert response.status_code == 410
+    assert "withdrawn" in response.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("token", ["garbage", "MQ:1tamper:abc"])
+def test_a_tampered_link_is_refused(grace, token: str) -> None:
+    response = login(grace).get(f"/mentors/accept/{token}/")
+    assert response.status_code == 410
+    assert "not valid" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_invite_link_needs_a_login(client: Client, alice) -> None:
+    invite = invite_create(learner=alice)
+    response = client.get(f"/mentors/accept/{invite_token(invite)}/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+@pytest.mark.django_db
+def test_someone_elses_invite_cannot_be_withdrawn(alice, bob) -> None:
+    invite = invite_create(learner=alice)
+    assert login(bob).post(f"/mentors/invites/{invite.pk}/revoke/").status_code == 404
+    invite.refresh_from_db()
+    assert invite.revoked_at is None
+
+
+@pytest.mark.django_db
+def test_revoking_ends_access_on_the_next_request(alice, grace) -> None:
+    invite_accept(invite=invite_create(learner=alice), mentor=grace)
+    mentor = login(grace)
+    assert mentor.get("/mentor/alice/").status_code == 200
+    mentorship = Mentorship.objects.get()
+    login(alice).post(f"/mentors/{mentorship.pk}/revoke/")
+    assert mentor.get("/mentor/alice/").status_code == 404
+    mentorship.refresh_from_db()
+    assert mentorship.state == "revoked"
+
+
+@pytest.mark.django_db
+def test_a_revoked_mentor_can_be_invited_again(alice, grace) -> None:
+    first = invite_accept(invite=invite_create(learner=alice), mentor=grace)
+    mentorship_revoke(mentorship=first)
+    invite_accept(invite=invite_create(learner=alice), mentor=grace)
+    assert Mentorship.objects.filter(state="active").count() == 1
+    assert Mentorship.objects.count() == 2
+
+
+# -- consent -------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_notes_are_shown_only_when_the_learner_shares_them(alice, grace, catalog) -> None:
+    mentorship = invite_accept(invite=invite_create(learner=alice), mentor=grace)
+    progress_save_note(user=alice, skill=catalog[0], note="alice-private-note")
+    mentor = login(grace)
+    assert "alice-private-note" not in mentor.get("/mentor/alice/").content.decode()
+    login(alice).post(f"/mentors/{mentorship.pk}/sharing/", {"share_notes": "on"})
+    assert "alice-private-note" in mentor.get("/mentor/alice/").content.decode()
+    login(alice).post(f"/mentors/{mentorship.pk}/sharing/", {})
+    assert "alice-private-note" not in mentor.get("/mentor/alice/").content.decode()
+
+
+@pytest.mark.django_db
+def test_the_mentor_sees_shared_projects_never_private_ones(alice, grace) -> None:
+    invite_accept(invite=invite_create(learner=alice), mentor=grace)
+    for visibility in ("private", "mentors", "public"):
+        Project.objects.create(
+            owner=alice, title=f"{visibility}-canary", summary="s", visibility=visibility
+        )
+    page = login(grace).get("/mentor/alice/").content.decode()
+    assert "mentors-canary" in page and "public-canary" in page
+    assert "private-canary" not in page
+    private = Project.objects.get(visibility="private")
+    assert login(grace).get(f"/projects/{private.pk}/").status_code == 404
+    shared = Project.objects.get(visibility="mentors")
+    assert login(grace).get(f"/projects/{shared.pk}/").status_code == 200
+
+
+# -- feedback, replies, verification, notes -------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_feedback_reaches_the_learner_who_replies(
+    alice, grace, catalog, django_capture_on_commit_callbacks
+) -> None:
+    invite_accept(invite=invite_create(learner=alice), mentor=grace)
+    project = Project.objects.create(owner=alice, title="P", summary="s", visibility="mentors")
+    mail.outbox.clear()
+    mentor = login(grace)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = mentor.post(
+            "/mentor/alice/feedback/",
+            {"project": project.pk, "body": "Nice **work** <script>x</script>"},
+        )
+    assert response.status_code == 303
+    assert len(mail.outbox) == 1 and mail.outbox[0].subject == "Feedback from Grace on P"
+    learner = login(alice)
+    dashboard = learner.get("/dashboard/")
+    assert dashboard.context["unread_feedback"] == 1
+    page = learner.get(f"/projects/{project.pk}/").content.decode()
+    assert "<strong>work</strong>" in page and "<script>x" not in page
+    assert login(alice).get("/dashboard/").context["unread_feedback"] == 0  # read on view
+    first = Feedback.objects.get()
+    learner.post(f"/feedback/{first.pk}/reply/", {"body": "Thanks!"})
+    reply = Feedback.objects.latest("id")
+    assert (reply.author, reply.project, reply.mentor) == (alice, project, grace)
+    mentor_page = mentor.get("/mentor/alice/").content.decode()
+    assert "Thanks!" in mentor_page
+
+
+@pytest.mark.django_db
+def test_feedback_on_a_skill_shows_on_the_skill_page(alice, grace, catalog) -> None:
+    invite_accept(invite=invite_create(learner=alice), mentor=grace)
+    progress_set_status(user=alice, skill_id=catalog[0].pk, status="learning")
+    login(grace).post(
+        "/mentor/alice/feedback/", {"skill": catalog[0].slug, "body": "Try the exercises."}
+    )
+    page = login(alice).get(f"/skills/{catalog[0].slug}/").content.decode()
+    assert "Try the exercises." in page
+    assert 'id="feedback"' in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "data",
+    [{"body": ""}, {"skill": "nope", "body": "x"}, {"project": "999", "body": "x"},
+     {"project": "x", "body": "x"}, {"skill": "skill-1-1", "body": "x" * 5001}],
+)  # fmt: skip
+def test_bad_feedback_is_refused(alice, grace, catalog, data) -> None:
+    invite_accept(invite=invite_create(learner=alice), mentor=grace)
+    response = login(grace).post("/mentor/alice/feedback/", data)
+    assert response.status_code in (303, 404)
+    assert not Feedback.objects.exists()
+
+
+@pytest.mark.django_db
+def test_feedback_on_a_private_project_is_404(alice, grace) -> None:
+    invite_accept(invite=invite_create(learner=alice), mentor=grace)
+    private = Project.objects.create(owner=alice, title="P", summary="s")
+    response = login(grace).post("/mentor/alice/feedback/", {"project": private.pk, "body": "x"})
+    assert response.status_code == 404
+    assert not Feedback.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_revoked_mentor_cannot_reply(alice, grace, catalog) -> None:
+    mentorship = invite_accept(invite=invite_create(learner=alice), mentor=grace)
+    login(grace).post("/mentor/alice/feedback/", {"skill": catalog[0].slug, "body": "x"})
+    mentorship_revoke(mentorship=mentorship)
+    first = Feedback.objects.get()
+    assert login(grace).post(f"/feedback/{first.pk}/reply/", {"body": "y"}).status_code == 404
+    assert Feedback.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_verify_a_done_skill_shows_everywhere(alice, grace, catalog) -> None:
+    invite_accept(invite=invite_create(learner=alice), mentor=grace)
+    skill = catalog[0]
+    mentor = login(grace)
+    # Not done yet: refused with a message, nothing written.
+    mentor.post(f"/mentor/alice/verify/{skill.slug}/")
+    assert not Progress.objects.filter(verified_by=grace).exists()
+    progress_set_status(user=alice, skill_id=skill.pk, status="done")
+    mentor.post(f"/mentor/alice/verify/{skill.slug}/")
+    progress = Progress.objects.get(user=alice, skill=skill)
+    assert progress.verified_by == grace and progress.verified_at
+    today = progress.verified_at.strftime("%-d %b %Y")
+    expected = f"Verified by Grace, {today}"
+    assert expected in login(alice).get(f"/skills/{skill.slug}/").content.decode()
+    assert expected in login(alice).get("/catalog/track-1/").content.decode()
+    assert expected in mentor.get("/mentor/alice/").content.decode()
+    project = Project.objects.create(owner=alice, title="P", summary="s", visibility="public")
+    project.skills.add(skill)
+    assert expected in Client().get("/u/alice/").content.decode()
+    # Moving off done drops the verification.
+    progress_set_status(user=alice, skill_id=skill.pk, status="learning")
+    assert Progress.objects.get(user=alice, skill=skill).verified_by is None
+
+
+@pytest.mark.django_db
+def test_private_mentor_notes_are_only_the_mentors(alice, grace, bob) -> None:
+    invite_accept(invite=invite_create(learner=alice), mentor=grace)
+    invite_accept(invite=invite_create(learner=alice), mentor=bob)
+    login(grace).post("/mentor/alice/notes/", {"body": "grace-eyes-only"})
+    assert MentorNote.objects.get().body == "grace-eyes-only"
+    assert "grace-eyes-only" in login(grace).get("/mentor/alice/").content.decode()
+    assert "grace-eyes-only" not in login(bob).get("/mentor/alice/").content.decode()
+    for page in ("/dashboard/", "/mentors/", "/u/alice/"):
+        assert "grace-eyes-only" not in login(alice).get(page).content.decode()
+
+
+@pytest.mark.django_db
+def test_the_mentee_page_runs_a_fixed_number_of_queries(alice, grace) -> None:
+    from django.db import connection
+    from django.test import override_settings
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.conftest import make_catalog
+
+    skills = make_catalog(tracks=2, skills_per_track=3)
+    invite_accept(invite=invite_create(learner=alice), mentor=grace)
+    mentor = login(grace)
+
+    def count() -> int:
+        mentor.get("/mentor/alice/")
+        with override_settings(CATALOG_CHECK_SECONDS=60), CaptureQueriesContext(connection) as c:
+            assert mentor.get("/mentor/alice/").status_code == 200
+        return len(c.captured_queries)
+
+    progress_set_status(user=alice, skill_id=skills[0].pk, status="done")
+    Project.objects.create(owner=alice, title="First", summary="s", visibility="mentors")
+    small = count()
+    skills += make_catalog(tracks=4, skills_per_track=10)
+    for i, skill in enumerate(skills):
+        progress_set_status(user=alice, skill_id=skill.pk, status="done")
+        progress_save_note(user=alice, skill=skill, note="n")
+        project = Project.objects.create(
+            owner=alice, title=f"P{i}", summary="s", visibility="mentors"
+        )
+        login(grace).post("/mentor/alice/feedback/", {"project": project.pk, "body": "fb"})
+    large = count()
+    assert small == large <= 10

@@ -1,0 +1,179 @@
+"""The mentor's side, read in bulk: one row per active mentee, for the dashboard and CSV.
+
+Completion follows `tracker.progress`: done / (published skills − skipped), per track and
+overall; the per-track totals come from the catalog snapshot, not from a query.
+
+A mentee's activity status comes from whole days since their last status change
+(any progress event, in any direction):
+
+- *active*: the last change was at most ACTIVE_DAYS (7) days ago;
+- *slowing*: 8 to SLOWING_DAYS (21) days ago;
+- *stalled*: more than 21 days ago, or never.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count, F, Max, Q
+from django.utils import timezone
+
+from catalog.snapshot import Catalog, TrackNode
+
+from .models import Feedback, Mentorship, Progress, ProgressEvent, Status, User
+
+ACTIVE_DAYS = 7
+SLOWING_DAYS = 21
+RECENT_WINDOW = dt.timedelta(days=7)  # "done in the last 7 days"
+
+ACTIVE = "active"
+SLOWING = "slowing"
+STALLED = "stalled"
+STATUS_LABELS = {ACTIVE: "Active", SLOWING: "Slowing", STALLED: "Stalled"}
+# Sorting by status goes from the most to the least engaged.
+STATUS_RANK = {ACTIVE: 0, SLOWING: 1, STALLED: 2}
+
+
+def idle_days(last_activity: dt.datetime | None, now: dt.datetime) -> int | None:
+    """Whole days since the last activity (0 = less than a day), None if there was none."""
+    if last_activity is None:
+        return None
+    return max((now - last_activity).days, 0)
+
+
+def activity_status(days: int | None) -> str:
+    if days is None or days > SLOWING_DAYS:
+        return STALLED
+    return ACTIVE if days <= ACTIVE_DAYS else SLOWING
+
+
+def percent(done: int, counted: int) -> int:
+    # Clamped: for a moment after a publish the snapshot may know fewer skills than the DB.
+    return min(100, round(100 * done / counted)) if counted > 0 else 0
+
+
+@dataclass(frozen=True)
+class MenteeRow:
+    mentee: User
+    mentorship: Mentorship
+    percent: int
+    done: int
+    counted: int
+    tracks: list[tuple[TrackNode, int]]  # (track, percent), in catalog order
+    done_last_7_days: int
+    last_activity: dt.datetime | None
+    idle_days: int | None
+    status: str  # ACTIVE, SLOWING or STALLED
+    unread_replies: int
+
+    @property
+    def name(self) -> str:
+        return self.mentee.display_name
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+    @property
+    def idle_label(self) -> str:
+        if self.idle_days is None:
+            return "never"
+        if self.idle_days <= 1:
+            return ("today", "yesterday")[self.idle_days]
+        return f"{self.idle_days} days ago"
+
+    @property
+    def last_activity_date(self) -> str:
+        """The local date of the last activity, ISO 8601, or "" if there was none."""
+        if self.last_activity is None:
+            return ""
+        return timezone.localtime(self.last_activity).date().isoformat()
+
+
+def mentee_rows(mentor: User, catalog: Catalog, now: dt.datetime) -> list[MenteeRow]:
+    """Every active mentee of `mentor`, by name: four queries however many there are.
+
+    One for the mentorships (with the learners), then one grouped query each for
+    progress counts per mentee and track, for recent activity per mentee, and for
+    unread replies per mentee. The mentees are selected by a subquery, not a list of
+    ids, so the SQL does not grow with them either.
+    """
+    mentorships = list(Mentorship.objects.active().filter(mentor=mentor).select_related("learner"))
+    if not mentorships:
+        return []
+    mentee_ids = Mentorship.objects.active().filter(mentor=mentor).values("learner_id")
+
+    # Done and skipped counts per mentee and track, over published skills only.
+    counts: dict[tuple[int, int], tuple[int, int]] = {
+        (row["user_id"], row["skill__track_id"]): (row["done"], row["skipped"])
+        for row in Progress.objects.filter(
+            user_id__in=mentee_ids,
+            skill__is_published=True,
+            status__in=[Status.DONE, Status.SKIPPED],
+        )
+        .values("user_id", "skill__track_id")
+        .annotate(
+            done=Count("id", filter=Q(status=Status.DONE)),
+            skipped=Count("id", filter=Q(status=Status.SKIPPED)),
+        )
+        .order_by()
+    }
+
+    activity = {
+        row["user_id"]: row
+        for row in ProgressEvent.objects.filter(user_id__in=mentee_ids)
+        .values("user_id")
+        .annotate(
+            # Distinct skills, so a skill marked done, undone and done again counts once.
+            recent_done=Count(
+                "skill_id",
+                distinct=True,
+                filter=Q(to_status=Status.DONE, created_at__gt=now - RECENT_WINDOW),
+            ),
+            last=Max("created_at"),
+        )
+        .order_by()
+    }
+
+    unread = dict(
+        Feedback.objects.filter(
+            mentor=mentor, author=F("learner"), read_at__isnull=True, learner_id__in=mentee_ids
+        )
+        .values("learner_id")
+        .annotate(n=Count("id"))
+        .order_by()
+        .values_list("learner_id", "n")
+    )
+
+    rows = []
+    for mentorship in mentorships:
+        learner = mentorship.learner
+        tracks = []
+        done = counted = 0
+        for track in catalog.tracks:
+            track_done, track_skipped = counts.get((learner.pk, track.id), (0, 0))
+            track_counted = track.skill_count - track_skipped
+            tracks.append((track, percent(track_done, track_counted)))
+            done += track_done
+            counted += track_counted
+        seen = activity.get(learner.pk)
+        last = seen["last"] if seen else None
+        days = idle_days(last, now)
+        rows.append(
+            MenteeRow(
+                mentee=learner,
+                mentorship=mentorship,
+                percent=percent(done, counted),
+                done=done,
+                counted=counted,
+                tracks=tracks,
+                done_last_7_days=seen["recent_done"] if seen else 0,
+                last_activity=last,
+                idle_days=days,
+                status=activity_status(days),
+                unread_replies=unread.get(learner.pk, 0),
+            )
+        )
+    rows.sort(key=lambda r: (r.name.casefold(), r.mentee.username))
+    return rows

@@ -1,0 +1,185 @@
+"""The mentor's view of one mentee, and what a mentor can do there: feedback,
+verification, private notes. Every lookup goes through the active mentorship, so a
+revoked mentor gets 404 from the next request on."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import OuterRef, Subquery
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from catalog.snapshot import get_catalog
+
+from .. import progress as rules
+from .. import services
+from ..markdown import render_markdown
+from ..models import Feedback, MentorNote, Mentorship, Progress, ProgressEvent, Project, Status
+from .progress import _redirect_back
+
+MAX_FEEDBACK = 5000
+
+
+def _get_mentorship(mentor, username: str) -> Mentorship:  # type: ignore[no-untyped-def]
+    """The active mentorship of `mentor` over `username`, or 404 (never 403)."""
+    if not mentor.is_authenticated:
+        raise Http404
+    note = MentorNote.objects.filter(mentor=mentor, learner=OuterRef("learner")).values("body")
+    return get_object_or_404(
+        Mentorship.objects.active()
+        .select_related("learner")
+        .annotate(note_body=Subquery(note[:1])),
+        mentor=mentor,
+        learner__username=username,
+    )
+
+
+@require_GET
+@login_required
+def mentee_view(request: HttpRequest, username: str) -> HttpResponse:
+    """The mentee's dashboard, read-only, with the mentor's tools beside it."""
+    mentorship = _get_mentorship(request.user, username)
+    learner = mentorship.learner
+    catalog = get_catalog()
+    progress = {
+        p.skill_id: p
+        for p in learner.progress.select_related("verified_by").filter(skill_id__in=catalog.skills)
+    }
+    today = timezone.localdate()
+    days = rules.completion_days(learner)
+    current_streak, longest_streak = rules.streaks(days, today)
+    done = sorted(
+        (p for p in progress.values() if p.status == Status.DONE),
+        key=lambda p: p.completed_at or p.updated_at,
+        reverse=True,
+    )
+    projects = list(
+        Project.objects.filter(owner=learner)
+        .shared_with_mentors()
+        .prefetch_related("metrics")
+        .order_by("-updated_at")
+    )
+    threads = list(
+        Feedback.objects.filter(learner=learner, mentor=request.user)
+        .select_related("author")
+        .order_by("created_at", "id")
+    )
+    by_project: dict[int, list[Feedback]] = {}
+    by_skill: dict[int, list[Feedback]] = {}
+    for item in threads:
+        if item.project_id:
+            by_project.setdefault(item.project_id, []).append(item)
+        else:
+            by_skill.setdefault(item.skill_id, []).append(item)
+    for project in projects:
+        project.thread = by_project.get(project.pk, [])  # type: ignore[attr-defined]
+    notes = []
+    if mentorship.share_notes:
+        notes = [
+            (catalog.skills[pk], render_markdown(p.note))
+            for pk in catalog.order
+            if (p := progress.get(pk)) and p.note
+        ]
+    context = {
+        "nav": "mentor",
+        "mentorship": mentorship,
+        "learner": learner,
+        "overview": rules.overview(learner, catalog),
+        "next_up": rules.next_up(catalog, progress),
+        "learning": [
+            catalog.skills[pk]
+            for pk in catalog.order
+            if rules.status_of(progress, pk) == Status.LEARNING
+        ],
+        "done": [(catalog.skills[p.skill_id], p) for p in done],
+        "recent": ProgressEvent.objects.filter(user=learner).select_related("skill")[:8],
+        "calendar": rules.build_calendar(days, today),
+        "current_streak": current_streak,
+        "longest_streak": longest_streak,
+        "projects": projects,
+        "skill_threads": [
+            (catalog.skills[pk], items) for pk, items in by_skill.items() if pk in catalog.skills
+        ],
+        "skill_choices": [catalog.skills[pk] for pk in catalog.order if pk in progress],
+        "notes": notes,
+        "note_html": render_markdown(mentorship.note_body or ""),  # type: ignore[attr-defined]
+        "note_body": mentorship.note_body or "",  # type: ignore[attr-defined]
+    }
+    if any(t.read_at is None and t.author_id != request.user.pk for t in threads):
+        services.feedback_mark_read(
+            reader=request.user,
+            threads=Feedback.objects.filter(learner=learner, mentor=request.user),
+        )
+    return render(request, "tracker/mentee.html", context)
+
+
+@require_POST
+@login_required
+def feedback_new(request: HttpRequest, username: str) -> HttpResponse:
+    """Feedback on one of the mentee's shared projects, or on a skill."""
+    mentorship = _get_mentorship(request.user, username)
+    learner = mentorship.learner
+    back = reverse("tracker:mentee", args=[username])
+    body = request.POST.get("body", "").strip()
+    project = None
+    skill_id = None
+    if request.POST.get("project"):
+        project = get_object_or_404(
+            Project.objects.filter(owner=learner).shared_with_mentors(),
+            pk=_int_or_404(request.POST["project"]),
+        )
+    else:
+        skill = get_catalog().skill_by_slug(request.POST.get("skill", ""))
+        if skill is None:
+            messages.error(request, "Choose the skill or project your feedback is about.")
+            return _redirect_back(request, back + "#feedback")
+        skill_id = skill.id
+    if not body or len(body) > MAX_FEEDBACK:
+        messages.error(request, "Write feedback of 1 to 5,000 characters.")
+        return _redirect_back(request, back + "#feedback")
+    services.feedback_give(
+        mentorship=mentorship, author=request.user, body=body, project=project, skill_id=skill_id
+    )
+    messages.success(request, f"Feedback sent to {learner.display_name}.")
+    return _redirect_back(request, back + "#feedback")
+
+
+def _int_or_404(value: str) -> int:
+    if not value.isdigit():
+        raise Http404("No such project.")
+    return int(value)
+
+
+@require_POST
+@login_required
+def verify(request: HttpRequest, username: str, slug: str) -> HttpResponse:
+    """Confirm a skill the mentee marked done, against the evidence they attached."""
+    mentorship = _get_mentorship(request.user, username)
+    skill = get_catalog().skill_by_slug(slug)
+    if skill is None:
+        raise Http404("No such skill.")
+    try:
+        services.progress_verify(mentor=request.user, learner=mentorship.learner, skill_id=skill.id)
+    except Progress.DoesNotExist:
+        messages.error(request, f"{skill.title} is not marked done, so it cannot be verified.")
+        return HttpResponseRedirect(reverse("tracker:mentee", args=[username]) + "#done")
+    messages.success(request, f"Verified {skill.title}.")
+    return _redirect_back(request, reverse("tracker:mentee", args=[username]) + "#done")
+
+
+@require_POST
+@login_required
+def mentor_note(request: HttpRequest, username: str) -> HttpResponse:
+    mentorship = _get_mentorship(request.user, username)
+    body = request.POST.get("body", "")
+    back = reverse("tracker:mentee", args=[username]) + "#mentor-notes"
+    if len(body) > 20_000:
+        messages.error(request, "Keep notes under 20,000 characters.")
+        return HttpResponseRedirect(back)
+    services.mentor_note_save(mentor=request.user, learner=mentorship.learner, body=body)
+    messages.success(request, "Notes saved. Only you can see them.")
+    return HttpResponseRedirect(back)

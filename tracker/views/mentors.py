@@ -1,0 +1,141 @@
+"""The learner's side of mentoring: invite links, mentors, consent, replies to feedback."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from .. import services
+from ..models import Feedback, Invite, Mentorship
+from .progress import _redirect_back
+
+
+@require_http_methods(["GET"])
+@login_required
+def mentors_page(request: HttpRequest) -> HttpResponse:
+    learner = request.user
+    mentorships = list(Mentorship.objects.filter(learner=learner).select_related("mentor"))
+    invites = [
+        (invite, request.build_absolute_uri(_invite_path(invite)))
+        for invite in Invite.objects.filter(
+            learner=learner, used_at__isnull=True, revoked_at__isnull=True,
+            expires_at__gt=timezone.now(),
+        )
+    ]  # fmt: skip
+    context = {
+        "active": [m for m in mentorships if m.state == Mentorship.State.ACTIVE],
+        "past": [m for m in mentorships if m.state == Mentorship.State.REVOKED],
+        "invites": invites,
+        "nav": "mentors",
+    }
+    return render(request, "tracker/mentors.html", context)
+
+
+def _invite_path(invite: Invite) -> str:
+    return reverse("tracker:invite-accept", args=[services.invite_token(invite)])
+
+
+@require_POST
+@login_required
+def invite_new(request: HttpRequest) -> HttpResponse:
+    services.invite_create(learner=request.user)
+    messages.success(request, "Invite link created. Send it to your mentor; it works once.")
+    return HttpResponseRedirect(reverse("tracker:mentors") + "#invites")
+
+
+@require_POST
+@login_required
+def invite_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    invite = get_object_or_404(Invite, pk=pk, learner=request.user)
+    services.invite_revoke(invite=invite)
+    messages.success(request, "Invite link withdrawn: it no longer works.")
+    return HttpResponseRedirect(reverse("tracker:mentors") + "#invites")
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def invite_accept(request: HttpRequest, token: str) -> HttpResponse:
+    """Anyone signed in who holds the link sees who invites them and what they would
+    see, then accepts or declines."""
+    try:
+        invite = services.invite_from_token(token)
+        if invite.used_at and invite.used_by_id != request.user.pk:
+            raise services.InviteError("This invite link has already been used.")
+        if invite.learner_id == request.user.pk:
+            raise services.InviteError(
+                "This is your own invite link: send it to the person you want as a mentor."
+            )
+    except services.InviteError as e:
+        return render(request, "tracker/invite_invalid.html", {"message": str(e)}, status=410)
+    if request.method == "POST":
+        if request.POST.get("decision") == "accept":
+            try:
+                services.invite_accept(invite=invite, mentor=request.user)
+            except services.InviteError as e:
+                return render(
+                    request, "tracker/invite_invalid.html", {"message": str(e)}, status=410
+                )
+            messages.success(request, f"You now mentor {invite.learner.display_name}.")
+            return HttpResponseRedirect(reverse("tracker:mentee", args=[invite.learner.username]))
+        messages.info(request, "Invitation declined. Nothing was shared.")
+        return HttpResponseRedirect(reverse("catalog:index"))
+    return render(request, "tracker/invite_accept.html", {"invite": invite, "token": token})
+
+
+@require_POST
+@login_required
+def mentorship_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    mentorship = get_object_or_404(Mentorship, pk=pk, learner=request.user)
+    services.mentorship_revoke(mentorship=mentorship)
+    messages.success(request, f"{mentorship.mentor.display_name} no longer mentors you.")
+    return HttpResponseRedirect(reverse("tracker:mentors"))
+
+
+@require_POST
+@login_required
+def mentorship_sharing(request: HttpRequest, pk: int) -> HttpResponse:
+    mentorship = get_object_or_404(Mentorship.objects.active(), pk=pk, learner=request.user)
+    share = request.POST.get("share_notes") == "on"
+    if mentorship.share_notes != share:
+        mentorship.share_notes = share
+        mentorship.save(update_fields=["share_notes"])
+    who = mentorship.mentor.display_name
+    messages.success(
+        request, f"{who} {'can now read' if share else 'no longer sees'} your notes and links."
+    )
+    return HttpResponseRedirect(reverse("tracker:mentors"))
+
+
+@require_POST
+@login_required
+def feedback_reply(request: HttpRequest, pk: int) -> HttpResponse:
+    """Answer in a feedback thread: its learner, or its mentor while still mentoring."""
+    user = request.user
+    feedback = get_object_or_404(Feedback.objects.select_related("project", "skill"), pk=pk)
+    mentorship = (
+        Mentorship.objects.active()
+        .filter(learner_id=feedback.learner_id, mentor_id=feedback.mentor_id)
+        .first()
+    )
+    if mentorship is None or user.pk not in (feedback.learner_id, feedback.mentor_id):
+        raise Http404("No such feedback thread.")
+    body = request.POST.get("body", "").strip()
+    target = feedback.project or feedback.skill
+    fallback = target.get_absolute_url() + "#feedback"
+    if not body or len(body) > 5000:
+        messages.error(request, "Write a reply of 1 to 5,000 characters.")
+        return _redirect_back(request, fallback)
+    services.feedback_give(
+        mentorship=mentorship,
+        author=user,
+        body=body,
+        project=feedback.project,
+        skill_id=feedback.skill_id,
+    )
+    messages.success(request, "Reply sent.")
+    return _redirect_back(request, fallback)
