@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -66,13 +67,24 @@ INSTALLED_APPS = [
     "allauth.account",
     "django_htmx",
     "template_partials",
+    "csp",
     "catalog",
     "tracker",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outermost of ours, so every response (a 503 included) and every log line written
+    # while serving it carries the request's id.
+    "config.middleware.RequestIDMiddleware",
+    # Outside the 503 handler, so the 503 page carries the policy too.
+    "csp.middleware.CSPMiddleware",
+    # Outside everything that touches the database (sessions, auth, messages, views).
+    "config.middleware.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages compress to a sixth; static files come pre-compressed from whitenoise.
+    # (BREACH: Django masks the CSRF token differently in every response.)
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -139,6 +151,8 @@ if env("REDIS_URL"):
         "LOCATION": env("REDIS_URL"),
     }
 
+# How long a server process keeps a mentor dashboard's figures (tracker/mentoring.py).
+MENTOR_STATS_SECONDS = int(env("DJANGO_MENTOR_STATS_SECONDS", "60"))
 # How often a server process asks whether the catalog changed (see catalog/snapshot.py).
 CATALOG_CHECK_SECONDS = float(env("DJANGO_CATALOG_CHECK_SECONDS", "1"))
 
@@ -164,7 +178,23 @@ ACCOUNT_LOGIN_METHODS = {"email", "username"}
 ACCOUNT_SIGNUP_FIELDS = ["username*", "email*", "password1*", "password2*"]
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_REDIRECT_URL = "/"
+# Password reset and signup answer the same whether or not an address has an account.
 ACCOUNT_PREVENT_ENUMERATION = True
+# Written out rather than left to allauth's defaults, so a reviewer sees them and an
+# upgrade cannot loosen them. They count in the default cache, which every server
+# process shares (the database cache, or Redis with REDIS_URL); a per-process cache
+# would multiply every limit by the number of workers. "key" is the login or address.
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",  # every login POST, per client address
+    "login_failed": "10/m/ip,5/5m/key",  # the sixth wrong password in 5 minutes is refused
+    "signup": "20/m/ip",
+    "reset_password": "20/m/ip,5/m/key",  # reset mails asked for, per address and per email
+    "reset_password_from_key": "20/m/ip",  # guesses at the link's key
+    "confirm_email": "1/3m/key",  # verification mails resent to one address
+    "change_password": "5/m/user",
+    "manage_email": "10/m/user",
+    "reauthenticate": "10/m/user",
+}
 
 # Email: printed to the console until an SMTP host is configured; then verification is
 # mandatory, because only then can a new user actually receive the message.
@@ -211,19 +241,73 @@ STORAGES = {
 # trusting it behind no proxy would let any client claim HTTPS.
 SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SESSION_COOKIE_HTTPONLY = True
+# No script needs the CSRF cookie: templates put the token in forms and, for htmx, in
+# <body hx-headers>, so it can be hidden from JavaScript as well.
+CSRF_COOKIE_HTTPONLY = True
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
+# Load balancers probe instances over plain HTTP; a redirect would read as "down".
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = int(env("DJANGO_SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
 SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", not DEBUG)
 if env_bool("DJANGO_SECURE_PROXY_SSL_HEADER", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
+# Content Security Policy (django-csp 4): only this site's own files run, style or load.
+# Templates carry no inline <script>, style= or on*= attributes (tests/test_security.py
+# checks every page), and htmx is told not to inject styles or eval (base.html).
+# data: images: browsers and widgets draw small icons as data: URLs; they cannot run code.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+    }
+}
+
+# Request bodies. Django refuses (400) a form body over this size, not counting
+# uploaded files; the biggest legitimate forms (a 20,000-character note, a project
+# with 20 metric rows) are far smaller. Image uploads are limited by their form
+# (5 MB each, 6 at once); cap the whole body at the proxy too (nginx client_max_body_size).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # 2.5 MB, Django's default, stated on purpose
+# A project form with every row and the whole catalog ticked stays under 600 fields.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+DATA_UPLOAD_MAX_NUMBER_FILES = 20
+
+# Every line names the request it was written for (the X-Request-ID response header;
+# "-" outside a request), see config/middleware.py. Django's own loggers lose the
+# handlers Django gives them and propagate to the root's, so no line is printed without
+# the id or printed twice.
+LOG_LEVEL = env("DJANGO_LOG_LEVEL", "INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", "INFO")},
+    "filters": {"request_id": {"()": "config.middleware.RequestIDFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s %(message)s"}
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["request_id"],
+        }
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
+        "django.server": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
+    },
 }

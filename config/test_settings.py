@@ -1,5 +1,8 @@
 """Fast, isolated settings for the test suite."""
 
+import os
+import tempfile
+
 from .settings import *  # noqa: F403
 from .settings import STORAGES
 
@@ -15,11 +18,17 @@ STORAGES = {
 ACCOUNT_RATE_LIMITS = False
 # Check the catalog version on every request, so each test sees its own catalog.
 CATALOG_CHECK_SECONDS = 0
+MENTOR_STATS_SECONDS = 0  # every test sees its own writes
 # Serve static files straight from the app folders, with no collectstatic run.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
 
 # SQLite tests run on a file, not in memory, so the live server's threads each get their
 # own connection and concurrency tests meet real locking (WAL, IMMEDIATE, busy timeout).
+# Test databases are named per process, so two test runs on one machine never collide.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test-db.sqlite3")}  # noqa: F405
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": os.path.join(tempfile.gettempdir(), f"gradient-test-{os.getpid()}.sqlite3")
+    }
+else:
+    DATABASES["default"]["TEST"] = {"NAME": f"test_gradient_{os.getpid()}"}  # noqa: F405

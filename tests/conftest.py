@@ -77,3 +77,38 @@ def make_catalog(tracks: int = 2, skills_per_track: int = 3) -> list[Skill]:
 @pytest.fixture
 def catalog(db: None) -> list[Skill]:
     return make_catalog()
+
+
+# -- browser tests (pytest-playwright) --------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args() -> dict:
+    """Debian's Chromium, headless, with nothing that phones home or needs a GPU."""
+    return {
+        "executable_path": "/usr/bin/chromium",
+        "headless": True,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--no-first-run",
+            "--disable-sync",
+        ],
+    }
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests run last (after pytest-django's own ordering).
+
+    Playwright's sync API leaves its event loop registered as the main thread's running
+    loop for the rest of the session, so a test after it that calls asyncio.run() (the
+    link checker's) would fail with "cannot be called from a running event loop".
+    """
+    items.sort(
+        key=lambda item: (
+            item.get_closest_marker("browser") is not None
+            or "page" in getattr(item, "fixturenames", ())
+        )
+    )

@@ -184,6 +184,13 @@ ROUTES = {
     ],
     "tracker:portfolio": [("get", lambda w: "/u/olivia/", None, everyone(200))],
     "tracker:profile": [("get", lambda w: "/account/profile/", None, SIGNED_IN_OWN)],
+    # Always the signed-in user's own data: every role gets their own, never the owner's.
+    "tracker:account-export-json": [
+        ("get", lambda w: "/account/export.json", None, SIGNED_IN_OWN)
+    ],
+    "tracker:account-export-csv": [("get", lambda w: "/account/export.csv", None, SIGNED_IN_OWN)],
+    "tracker:account-import": [("get", lambda w: "/account/import/", None, SIGNED_IN_OWN)],
+    "tracker:account-delete": [("get", lambda w: "/account/delete/", None, SIGNED_IN_OWN)],
     "tracker:mentors": [("get", lambda w: "/mentors/", None, SIGNED_IN_OWN)],
     "tracker:invite-new": [("post", lambda w: "/mentors/invites/", {}, everyone(302))],
     "tracker:invite-revoke": [

@@ -51,6 +51,33 @@ class SkillLinkForm(forms.ModelForm):
         self.fields["url"].assume_scheme = "https"
 
 
+MAX_ID = 2**63 - 1  # the largest primary key either database can hold
+
+
+def parse_id(value: object) -> int | None:
+    """A database id from request data, or None: refuses '²', '-1', ' 7', 2**64 and such,
+    which int() or the database would otherwise turn into a 500."""
+    if not isinstance(value, str) or not value.isascii() or not value.isdecimal():
+        return None
+    if len(value) > 19:  # longer than any 64-bit id (and int() refuses 4,300+ digits)
+        return None
+    number = int(value)
+    return number if 0 < number <= MAX_ID else None
+
+
+class BoundedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Refuses ids no database column can hold before asking the database about them."""
+
+    def _check_values(self, value):  # type: ignore[no-untyped-def]
+        for pk in value:
+            if parse_id(str(pk)) is None:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value",
+                    params={"pk": str(pk)[:20]},
+                )  # fmt: skip
+        return super()._check_values(value)
+
+
 class ProjectForm(forms.ModelForm):
     images = MultipleImageField(
         required=False,
@@ -78,6 +105,7 @@ class ProjectForm(forms.ModelForm):
             "finished_on",
             "visibility",
         ]
+        field_classes = {"skills": BoundedModelMultipleChoiceField}
         widgets = {
             "problem": forms.Textarea(attrs={"rows": 4}),
             "approach": forms.Textarea(attrs={"rows": 5}),
@@ -210,3 +238,54 @@ class ProfileForm(forms.ModelForm):
         if len(bio) > 2000:
             raise forms.ValidationError("Keep the bio under 2,000 characters.")
         return bio
+
+
+class AccountImportForm(forms.Form):
+    """An export file to import. `cleaned_data["file"]` is the decoded JSON document;
+    whether it is a valid export is `portability.account_import`'s to decide."""
+
+    file = forms.FileField(
+        label="Export file (.json)",
+        help_text="A file from “Export my data”, at most 5 MB.",
+        widget=forms.ClearableFileInput(attrs={"accept": "application/json,.json"}),
+    )
+
+    def clean_file(self) -> object:
+        from .portability import ImportRefused, read_export_file
+
+        upload = self.cleaned_data["file"]
+        try:
+            return read_export_file(upload, size=upload.size)
+        except ImportRefused as refused:
+            raise forms.ValidationError(refused.messages) from None
+
+
+class AccountDeleteForm(forms.Form):
+    """Deleting an account asks for its password, so an unattended session cannot."""
+
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, user: User, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError("That is not your password; nothing was deleted.")
+        return password
+
+
+class FeedbackForm(forms.Form):
+    body = forms.CharField(max_length=5000, error_messages={
+        "required": "Write something first.",
+        "max_length": "Keep feedback under 5,000 characters.",
+    })  # fmt: skip
+
+
+class MentorNoteForm(forms.Form):
+    body = forms.CharField(required=False, max_length=20_000, strip=False)

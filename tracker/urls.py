@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from .views import dashboard, mentor, mentor_dashboard, mentors, progress, projects
+from .views import account, dashboard, mentor, mentor_dashboard, mentors, progress, projects
 
 app_name = "tracker"
 urlpatterns = [
@@ -49,4 +49,8 @@ urlpatterns = [
     path("mentor/<str:username>/notes/", mentor.mentor_note, name="mentee-note"),
     path("u/<str:username>/", projects.portfolio, name="portfolio"),
     path("account/profile/", projects.profile_edit, name="profile"),
+    path("account/export.json", account.export_json, name="account-export-json"),
+    path("account/export.csv", account.export_csv, name="account-export-csv"),
+    path("account/import/", account.import_data, name="account-import"),
+    path("account/delete/", account.delete_account, name="account-delete"),
 ]

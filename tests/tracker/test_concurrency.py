@@ -3,6 +3,7 @@
 and no error."""
 
 import threading
+from contextlib import closing
 
 import httpx
 import pytest
@@ -47,8 +48,8 @@ def post_together(http: httpx.Client, statuses: list[str]) -> list[int]:
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_identical_posts_make_one_row_and_one_event(live_server) -> None:
     make_catalog(tracks=1, skills_per_track=2)
-    http = signed_in_client(live_server, "alice")
-    codes = post_together(http, ["done"] * 12)
+    with closing(signed_in_client(live_server, "alice")) as http:
+        codes = post_together(http, ["done"] * 12)
     assert codes == [200] * 12
     assert Progress.objects.count() == 1
     assert Progress.objects.get().status == "done"
@@ -58,8 +59,8 @@ def test_concurrent_identical_posts_make_one_row_and_one_event(live_server) -> N
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_mixed_posts_keep_a_consistent_history(live_server) -> None:
     make_catalog(tracks=1, skills_per_track=2)
-    http = signed_in_client(live_server, "alice")
-    codes = post_together(http, ["learning", "done", "skipped", "done"] * 3)
+    with closing(signed_in_client(live_server, "alice")) as http:
+        codes = post_together(http, ["learning", "done", "skipped", "done"] * 3)
     assert codes == [200] * 12
     assert Progress.objects.count() == 1
     events = list(ProgressEvent.objects.order_by("id").values_list("from_status", "to_status"))

@@ -17,11 +17,12 @@ from catalog.snapshot import get_catalog
 
 from .. import progress as rules
 from .. import services
+from ..forms import FeedbackForm, MentorNoteForm, parse_id
 from ..markdown import render_markdown
-from ..models import Feedback, MentorNote, Mentorship, Progress, ProgressEvent, Project, Status
+from ..models import Feedback, MentorNote, Mentorship, Progress, Project, Status
 from .progress import _redirect_back
 
-MAX_FEEDBACK = 5000
+SHORT_LIST = 10
 
 
 def _get_mentorship(mentor, username: str) -> Mentorship:  # type: ignore[no-untyped-def]
@@ -49,6 +50,7 @@ def mentee_view(request: HttpRequest, username: str) -> HttpResponse:
         p.skill_id: p
         for p in learner.progress.select_related("verified_by").filter(skill_id__in=catalog.skills)
     }
+    states = rules.statuses_of(progress)
     today = timezone.localdate()
     days = rules.completion_days(learner)
     current_streak, longest_streak = rules.streaks(days, today)
@@ -77,26 +79,35 @@ def mentee_view(request: HttpRequest, username: str) -> HttpResponse:
             by_skill.setdefault(item.skill_id, []).append(item)
     for project in projects:
         project.thread = by_project.get(project.pk, [])  # type: ignore[attr-defined]
+    # Long lists are cut to the latest few unless asked for, so the page stays light
+    # for a mentee with months of history.
+    show_all = request.GET.get("all") == "1"
     notes = []
     if mentorship.share_notes:
+        noted = sorted(
+            (p for p in progress.values() if p.note and p.skill_id in catalog.skills),
+            key=lambda p: p.updated_at,
+            reverse=True,
+        )
         notes = [
-            (catalog.skills[pk], render_markdown(p.note))
-            for pk in catalog.order
-            if (p := progress.get(pk)) and p.note
+            (catalog.skills[p.skill_id], render_markdown(p.note))
+            for p in (noted if show_all else noted[:SHORT_LIST])
         ]
     context = {
         "nav": "mentor",
         "mentorship": mentorship,
         "learner": learner,
         "overview": rules.overview(learner, catalog),
-        "next_up": rules.next_up(catalog, progress),
+        "next_up": rules.next_up(catalog, states),
         "learning": [
             catalog.skills[pk]
             for pk in catalog.order
-            if rules.status_of(progress, pk) == Status.LEARNING
+            if rules.status_of(states, pk) == Status.LEARNING
         ],
-        "done": [(catalog.skills[p.skill_id], p) for p in done],
-        "recent": ProgressEvent.objects.filter(user=learner).select_related("skill")[:8],
+        "done": [(catalog.skills[p.skill_id], p) for p in done][: None if show_all else SHORT_LIST],
+        "done_count": len(done),
+        "show_all": show_all,
+        "recent": rules.recent_activity(learner, catalog),
         "calendar": rules.build_calendar(days, today),
         "current_streak": current_streak,
         "longest_streak": longest_streak,
@@ -124,13 +135,14 @@ def feedback_new(request: HttpRequest, username: str) -> HttpResponse:
     mentorship = _get_mentorship(request.user, username)
     learner = mentorship.learner
     back = reverse("tracker:mentee", args=[username])
-    body = request.POST.get("body", "").strip()
     project = None
     skill_id = None
-    if request.POST.get("project"):
+    if "project" in request.POST:
+        pk = parse_id(request.POST["project"])
+        if pk is None:
+            raise Http404("No such project.")
         project = get_object_or_404(
-            Project.objects.filter(owner=learner).shared_with_mentors(),
-            pk=_int_or_404(request.POST["project"]),
+            Project.objects.filter(owner=learner).shared_with_mentors(), pk=pk
         )
     else:
         skill = get_catalog().skill_by_slug(request.POST.get("skill", ""))
@@ -138,20 +150,19 @@ def feedback_new(request: HttpRequest, username: str) -> HttpResponse:
             messages.error(request, "Choose the skill or project your feedback is about.")
             return _redirect_back(request, back + "#feedback")
         skill_id = skill.id
-    if not body or len(body) > MAX_FEEDBACK:
-        messages.error(request, "Write feedback of 1 to 5,000 characters.")
+    form = FeedbackForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors["body"]))
         return _redirect_back(request, back + "#feedback")
     services.feedback_give(
-        mentorship=mentorship, author=request.user, body=body, project=project, skill_id=skill_id
+        mentorship=mentorship,
+        author=request.user,
+        body=form.cleaned_data["body"],
+        project=project,
+        skill_id=skill_id,
     )
     messages.success(request, f"Feedback sent to {learner.display_name}.")
     return _redirect_back(request, back + "#feedback")
-
-
-def _int_or_404(value: str) -> int:
-    if not value.isdigit():
-        raise Http404("No such project.")
-    return int(value)
 
 
 @require_POST
@@ -175,11 +186,14 @@ def verify(request: HttpRequest, username: str, slug: str) -> HttpResponse:
 @login_required
 def mentor_note(request: HttpRequest, username: str) -> HttpResponse:
     mentorship = _get_mentorship(request.user, username)
-    body = request.POST.get("body", "")
     back = reverse("tracker:mentee", args=[username]) + "#mentor-notes"
-    if len(body) > 20_000:
-        messages.error(request, "Keep notes under 20,000 characters.")
+    form = MentorNoteForm(request.POST)
+    if "body" not in request.POST:  # a missing field must not erase the notes
+        return render(request, "400.html", {"message": "The notes were missing."}, status=400)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors["body"]))
         return HttpResponseRedirect(back)
+    body = form.cleaned_data["body"]
     services.mentor_note_save(mentor=request.user, learner=mentorship.learner, body=body)
     messages.success(request, "Notes saved. Only you can see them.")
     return HttpResponseRedirect(back)

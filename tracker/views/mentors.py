@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from .. import services
+from ..forms import FeedbackForm
 from ..models import Feedback, Invite, Mentorship
 from .progress import _redirect_back
 
@@ -124,16 +125,16 @@ def feedback_reply(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if mentorship is None or user.pk not in (feedback.learner_id, feedback.mentor_id):
         raise Http404("No such feedback thread.")
-    body = request.POST.get("body", "").strip()
     target = feedback.project or feedback.skill
     fallback = target.get_absolute_url() + "#feedback"
-    if not body or len(body) > 5000:
-        messages.error(request, "Write a reply of 1 to 5,000 characters.")
+    form = FeedbackForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors["body"]))
         return _redirect_back(request, fallback)
     services.feedback_give(
         mentorship=mentorship,
         author=user,
-        body=body,
+        body=form.cleaned_data["body"],
         project=feedback.project,
         skill_id=feedback.skill_id,
     )

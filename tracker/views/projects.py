@@ -27,6 +27,7 @@ from ..forms import (
     MetricFormSet,
     ProfileForm,
     ProjectForm,
+    parse_id,
 )
 from ..markdown import render_markdown
 from ..models import Project, ProjectImage, User
@@ -214,10 +215,12 @@ def project_image_delete(request: HttpRequest, pk: int, image_id: int) -> HttpRe
 def evidence_attach(request: HttpRequest, slug: str) -> HttpResponse:
     """Attach one of the learner's projects to a skill as evidence."""
     skill = get_object_or_404(Skill.objects.published(), slug=slug)
-    try:
-        pk = int(request.POST.get("project", ""))
-    except ValueError:
+    raw = request.POST.get("project", "")
+    if not re.fullmatch(r"-?[0-9]{1,100}", raw):  # not a number (of sane length): malformed
         return render(request, "400.html", {"message": "Choose one of your projects."}, status=400)
+    pk = parse_id(raw)
+    if pk is None:  # a number, but no project could have it
+        raise Http404("No such project.")
     project = _get_own_project(request.user, pk)
     services.project_attach_skill(project=project, skill_id=skill.pk)
     messages.success(request, f"“{project.title}” now shows {skill.title}.")

@@ -1,0 +1,839 @@
+"""Bad input on every state-changing route: refused, never a 500, and nothing written.
+
+The routes come from tests/test_access.py's ROUTES: every route there that accepts a POST
+from the user entitled to use it (found by asking each one) must have an entry in SPEC
+below, or `test_every_state_changing_route_has_bad_input_cases` fails and names it.
+
+Each entry has one valid request (which must succeed and write, so the bad ones around
+it differ only in what makes them bad) and its bad requests, each with the exact answer
+expected: a 4xx, a 200 that re-renders the form with its errors, or a redirect that
+writes nothing. Every route also gets the generic cases: an oversize body, too many
+fields and the wrong methods. After each request every tracker and catalog table must
+read exactly as before.
+
+Then hypothesis posts generated form data to every form endpoint and checks that no
+answer is a 5xx and that a request either writes nothing or writes a whole, valid
+change.
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+import pytest
+from django.apps import apps
+from django.conf import settings as django_settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection, transaction
+from django.http import HttpResponse
+from django.test import Client
+from hypothesis import HealthCheck, event, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
+
+from tests import test_access as access
+from tests.conftest import PASSWORD
+from tracker.models import Progress, ProgressEvent
+
+World = access.World
+world = access.world  # the fixture: the access table's cast and their things
+
+Data = dict[str, Any] | Callable[[World], dict[str, Any]] | None
+PathFn = Callable[[World], str]
+
+NUL = "\x00"
+TEN_KB = "x" * 10_240
+JUNK = "Z\u0335\u0321a\u202e\ufeff\u200b\U0001f4a5\U0010fffd\u0663"
+BIG_ID = "9" * 30  # far beyond a 64-bit integer
+UNKNOWN_ID = 987_654
+
+
+@dataclass(frozen=True)
+class Case:
+    label: str
+    data: Data = None
+    status: int = 400
+    path: PathFn | None = None  # default: the route's own path
+    method: str = "post"
+    headers: dict[str, str] = field(default_factory=dict)
+    urlencoded: bool = False
+    # CSRF enforced with a valid token, as in production, where CsrfViewMiddleware reads
+    # the body of every POST before any view does.
+    csrf: bool = False
+
+
+@dataclass(frozen=True)
+class Route:
+    valid: Data
+    valid_status: int
+    cases: list[Case]
+    role: str = ""  # default: the first of owner, mentor, other whom ROUTES lets in
+
+
+def _path(name: str) -> PathFn:
+    return access.ROUTES[name][0][1]
+
+
+def _pk(kind: str) -> Callable[[World], int]:
+    return lambda w: w.objects[kind].pk
+
+
+def project_data(**changes: Any) -> dict[str, Any]:
+    """A valid project form post with one metric row; `changes` override (None drops)."""
+    data: dict[str, Any] = {
+        "title": "Digit classifier",
+        "kind": "personal",
+        "summary": "Handwritten digits, classified.",
+        "visibility": "private",
+        "metrics-TOTAL_FORMS": "1",
+        "metrics-INITIAL_FORMS": "0",
+        "metrics-MIN_NUM_FORMS": "0",
+        "metrics-MAX_NUM_FORMS": "20",
+        "metrics-0-name": "accuracy",
+        "metrics-0-split": "test",
+        "metrics-0-value": "0.97",
+        "collaborators-TOTAL_FORMS": "0",
+        "collaborators-INITIAL_FORMS": "0",
+        "collaborators-MIN_NUM_FORMS": "0",
+        "collaborators-MAX_NUM_FORMS": "20",
+    }
+    data.update(changes)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def _without_management_forms() -> dict[str, Any]:
+    return {k: v for k, v in project_data().items() if "_FORMS" not in k}
+
+
+def not_an_image() -> SimpleUploadedFile:
+    return SimpleUploadedFile("chart.png", b"<html>not a picture</html>", "image/png")
+
+
+PROJECT_CASES = [
+    Case("nothing at all", {}, 200),
+    Case("a 10 KB title", project_data(title=TEN_KB), 200),
+    Case("a NUL in the title", project_data(title=f"Digits{NUL}"), 200),
+    Case("no summary", project_data(summary=None), 200),
+    Case("an unknown kind", project_data(kind=JUNK), 200),
+    Case("an unknown visibility", project_data(visibility="everyone"), 200),
+    Case("a skill that is not an id", project_data(skills=["abc"]), 200),
+    Case("an unknown skill id", project_data(skills=[str(UNKNOWN_ID)]), 200),
+    Case("a skill id beyond 64 bits", project_data(skills=[BIG_ID]), 200),
+    Case("an impossible date", project_data(started_on="2024-13-45"), 200),
+    Case(
+        "a finish before the start",
+        project_data(started_on="2024-05-02", finished_on="2024-05-01"),
+        200,
+    ),
+    Case("a junk data link", project_data(data_url=JUNK), 200),
+    Case("a javascript: repository link", project_data(repository_url="javascript:x()"), 200),
+    Case("no management forms", _without_management_forms(), 200),
+    Case("a row count that is not a number", project_data(**{"metrics-TOTAL_FORMS": "a"}), 200),
+    Case("100,000 metric rows", project_data(**{"metrics-TOTAL_FORMS": "100000"}), 200),
+    Case("a metric value that is text", project_data(**{"metrics-0-value": "high"}), 200),
+    Case("a metric value of NaN", project_data(**{"metrics-0-value": "nan"}), 200),
+    Case("an infinite metric value", project_data(**{"metrics-0-value": "inf"}), 200),
+    Case("a metric with no value", project_data(**{"metrics-0-value": ""}), 200),
+    Case("an unknown metric split", project_data(**{"metrics-0-split": "dev"}), 200),
+    Case(
+        "a collaborator with a junk link",
+        project_data(
+            **{
+                "collaborators-TOTAL_FORMS": "1",
+                "collaborators-0-name": "Ada",
+                "collaborators-0-url": JUNK,
+            }
+        ),
+        200,
+    ),
+    Case("an image that is not one", lambda w: project_data(images=not_an_image()), 200),
+]
+
+
+def _own_export(w: World) -> dict[str, Any]:
+    """The owner's own export file, as the import page expects it."""
+    client = Client()
+    client.force_login(w.users["owner"])
+    body = client.get("/account/export.json").content
+    return {"file": SimpleUploadedFile("gradient-export.json", body, "application/json")}
+
+
+def _upload(content: bytes, name: str = "export.json") -> Callable[[World], dict[str, Any]]:
+    return lambda w: {"file": SimpleUploadedFile(name, content, "application/json")}
+
+
+def _feedback_path(pk: Any) -> PathFn:
+    return lambda w: f"/feedback/{pk(w) if callable(pk) else pk}/reply/"
+
+
+def _mentorship_path(action: str, pk: Any) -> PathFn:
+    return lambda w: f"/mentors/{pk(w) if callable(pk) else pk}/{action}/"
+
+
+def _revoked_mentorship(w: World) -> int:
+    return w.users["owner"].mentorships.get(mentor=w.users["revoked_mentor"]).pk
+
+
+def _image_delete(project: str, image: str) -> PathFn:
+    def path(w: World) -> str:
+        p = w.objects["projects"][project].pk if project in w.objects["projects"] else project
+        i = w.objects["images"][image].pk if image in w.objects["images"] else image
+        return f"/projects/{p}/images/{i}/delete/"
+
+    return path
+
+
+def _project_path(pk: Any, suffix: str) -> PathFn:
+    return lambda w: f"/projects/{pk}/{suffix}"
+
+
+def _tampered(path: PathFn) -> PathFn:
+    """The same invite link with the token's last character changed."""
+
+    def tampered(w: World) -> str:
+        token = path(w).rstrip("/").rsplit("/", 1)[1]
+        return f"/mentors/accept/{token[:-1]}{'B' if token.endswith('A') else 'A'}/"
+
+    return tampered
+
+
+SPEC: dict[str, Route] = {
+    "tracker:progress": Route(
+        valid={"status": "learning"},
+        valid_status=303,
+        cases=[
+            Case("no status", {}),
+            Case("an empty list of statuses", {"status": []}),
+            Case("an unknown status", {"status": "finished"}),
+            Case("two statuses, the last unknown", {"status": ["done", "bogus"]}),
+            Case("a 10 KB status", {"status": TEN_KB}),
+            Case("unicode junk", {"status": JUNK}),
+            Case("a NUL byte", {"status": f"done{NUL}"}),
+            Case("junk over htmx", {"status": JUNK}, headers={"HTTP_HX_REQUEST": "true"}),
+            Case("an unknown skill", {"status": "done"}, 404, lambda w: "/progress/nope/"),
+        ],
+    ),
+    "tracker:note": Route(
+        valid={"note": "Eigenvectors, again."},
+        valid_status=303,
+        cases=[
+            Case("no note field", {}, 200),
+            Case("a note over 20,000 characters", {"note": "x" * 20_001}, 200),
+            Case("a NUL byte", {"note": f"a{NUL}b"}, 200),
+            Case("an unknown skill", {"note": "x"}, 404, lambda w: "/progress/nope/note/"),
+        ],
+    ),
+    "tracker:link-add": Route(
+        valid={"title": "Strang's lectures", "url": "https://ocw.mit.edu/"},
+        valid_status=303,
+        cases=[
+            Case("nothing", {}, 200),
+            Case("a 10 KB title", {"title": TEN_KB, "url": "https://x.org"}, 200),
+            Case("a NUL in the title", {"title": f"a{NUL}", "url": "https://x.org"}, 200),
+            Case("not a URL", {"title": "t", "url": "not a url"}, 200),
+            Case("a javascript: URL", {"title": "t", "url": "javascript:alert(1)"}, 200),
+            Case("unicode junk as the URL", {"title": "t", "url": JUNK}, 200),
+            Case("a 10 KB URL", {"title": "t", "url": f"https://x.org/{TEN_KB}"}, 200),
+            Case(
+                "an unknown skill",
+                {"title": "t", "url": "https://x.org"},
+                404,
+                lambda w: "/progress/nope/links/",
+            ),
+        ],
+    ),
+    "tracker:link-delete": Route(
+        valid={},
+        valid_status=303,
+        cases=[
+            Case(
+                "an unknown link",
+                {},
+                404,
+                lambda w: f"/progress/skill-1-1/links/{UNKNOWN_ID}/delete/",
+            ),
+            Case(
+                "a link id beyond 64 bits",
+                {},
+                404,
+                lambda w: f"/progress/skill-1-1/links/{BIG_ID}/delete/",
+            ),
+            Case(
+                "the link under another skill",
+                {},
+                404,
+                lambda w: f"/progress/skill-1-2/links/{w.objects['link'].pk}/delete/",
+            ),
+            Case(
+                "an unknown skill",
+                {},
+                404,
+                lambda w: f"/progress/nope/links/{w.objects['link'].pk}/delete/",
+            ),
+        ],
+    ),
+    "tracker:evidence": Route(
+        valid=lambda w: {"project": w.objects["projects"]["private"].pk},
+        valid_status=302,
+        cases=[
+            Case("no project", {}),
+            Case("a project that is not an id", {"project": "abc"}),
+            Case("an empty list of projects", {"project": []}),
+            Case("a decimal id", {"project": "1.5"}),
+            Case("10 KB of digits", {"project": "1" * 10_240}),
+            Case("a NUL byte", {"project": f"1{NUL}"}),
+            Case("unicode junk", {"project": JUNK}),
+            Case("a superscript digit", {"project": "\u00b2"}),
+            Case("an id beyond 64 bits", {"project": BIG_ID}, 404),
+            Case("a negative id", {"project": "-1"}, 404),
+            Case("an unknown project", {"project": str(UNKNOWN_ID)}, 404),
+            Case(
+                "an unknown skill",
+                lambda w: {"project": w.objects["projects"]["private"].pk},
+                404,
+                lambda w: "/progress/nope/evidence/",
+            ),
+        ],
+    ),
+    "tracker:project-new": Route(valid=project_data(), valid_status=302, cases=PROJECT_CASES),
+    "tracker:project-edit": Route(
+        valid=project_data(),
+        valid_status=302,
+        cases=[
+            *PROJECT_CASES,
+            Case("an unknown project", project_data(), 404, _project_path(UNKNOWN_ID, "edit/")),
+            Case("a project id that is text", project_data(), 404, _project_path("abc", "edit/")),
+        ],
+    ),
+    "tracker:project-delete": Route(
+        valid={},
+        valid_status=302,
+        cases=[
+            Case("an unknown project", {}, 404, _project_path(UNKNOWN_ID, "delete/")),
+            Case("a project id beyond 64 bits", {}, 404, _project_path(BIG_ID, "delete/")),
+        ],
+    ),
+    "tracker:project-image-delete": Route(
+        valid={},
+        valid_status=302,
+        cases=[
+            Case("an unknown image", {}, 404, _image_delete("mentors", str(UNKNOWN_ID))),
+            Case("another project's image", {}, 404, _image_delete("mentors", "public")),
+            Case("an unknown project", {}, 404, _image_delete(str(UNKNOWN_ID), "mentors")),
+        ],
+    ),
+    "tracker:profile": Route(
+        valid={"headline": "Aspiring ML engineer", "github_url": "https://github.com/o"},
+        valid_status=302,
+        cases=[
+            Case("no fields at all", {}, 200),
+            Case("a junk GitHub link", {"github_url": JUNK}, 200),
+            Case("a javascript: site link", {"website_url": "javascript:alert(1)"}, 200),
+            Case("a bio over 2,000 characters", {"bio": "x" * 2001}, 200),
+            Case("a 10 KB headline", {"headline": TEN_KB}, 200),
+            Case("a NUL in the headline", {"headline": f"a{NUL}"}, 200),
+        ],
+    ),
+    "tracker:account-import": Route(
+        valid=_own_export,
+        valid_status=302,
+        cases=[
+            Case("no file", {}, 200),
+            Case("the file as a text field", {"file": '{"format": "gradient-export"}'}, 200),
+            Case("a file that is not JSON", _upload(b"name,status\nx,done\n"), 200),
+            Case("JSON of the wrong shape", _upload(b'{"format": "something-else"}'), 200),
+            Case("a JSON list", _upload(b"[1, 2, 3]"), 200),
+            Case("binary junk with NUL bytes", _upload(bytes(range(256)) * 4), 200),
+            Case("invalid UTF-8", _upload(b'{"format": "\xff\xfe"}'), 200),
+            Case("an empty file", _upload(b""), 200),
+            Case("deeply nested JSON", _upload(b"[" * 100_000 + b"]" * 100_000), 200),
+        ],
+    ),
+    "tracker:account-delete": Route(
+        valid={"password": PASSWORD},
+        valid_status=302,
+        cases=[
+            Case("no password", {}, 200),
+            Case("a wrong password", {"password": "not-the-password"}, 200),
+            Case("a 10 KB password", {"password": TEN_KB}, 200),
+            Case("a NUL byte", {"password": f"{PASSWORD}{NUL}"}, 200),
+            Case("two passwords, the last wrong", {"password": [PASSWORD, "nope"]}, 200),
+        ],
+    ),
+    "tracker:invite-new": Route(valid={}, valid_status=302, cases=[]),
+    "tracker:invite-revoke": Route(
+        valid={},
+        valid_status=302,
+        cases=[
+            Case("an unknown invite", {}, 404, lambda w: f"/mentors/invites/{UNKNOWN_ID}/revoke/"),
+        ],
+    ),
+    "tracker:invite-accept": Route(
+        valid={"decision": "accept"},
+        valid_status=302,
+        role="other",
+        cases=[
+            Case("no decision (declines)", {}, 302),
+            Case("an unknown decision (declines)", {"decision": JUNK}, 302),
+            Case("a 10 KB decision (declines)", {"decision": TEN_KB}, 302),
+            Case(
+                "a junk token",
+                {"decision": "accept"},
+                410,
+                lambda w: "/mentors/accept/not-a-token/",
+            ),
+            Case(
+                "a tampered token",
+                {"decision": "accept"},
+                410,
+                _tampered(_path("tracker:invite-accept")),
+            ),
+            Case(
+                "a 10 KB token",
+                {"decision": "accept"},
+                410,
+                lambda w: f"/mentors/accept/{TEN_KB}/",
+            ),
+        ],
+    ),
+    "tracker:mentorship-revoke": Route(
+        valid={},
+        valid_status=302,
+        cases=[
+            Case("an unknown mentorship", {}, 404, _mentorship_path("revoke", UNKNOWN_ID)),
+            Case("one already revoked", {}, 302, _mentorship_path("revoke", _revoked_mentorship)),
+        ],
+    ),
+    "tracker:mentorship-sharing": Route(
+        valid={"share_notes": "on"},
+        valid_status=302,
+        cases=[
+            Case("no field (sharing stays off)", {}, 302),
+            Case("a junk value (sharing stays off)", {"share_notes": JUNK}, 302),
+            Case("an unknown mentorship", {}, 404, _mentorship_path("sharing", UNKNOWN_ID)),
+            Case(
+                "a revoked mentorship",
+                {"share_notes": "on"},
+                404,
+                _mentorship_path("sharing", _revoked_mentorship),
+            ),
+        ],
+    ),
+    "tracker:feedback-reply": Route(
+        valid={"body": "Thanks, fixed the split."},
+        valid_status=303,
+        cases=[
+            Case("no body", {}, 303),
+            Case("a blank body", {"body": "   \n "}, 303),
+            Case("a body over 5,000 characters", {"body": "x" * 5001}, 303),
+            Case("an unknown thread", {"body": "hi"}, 404, _feedback_path(UNKNOWN_ID)),
+            Case("a NUL byte", {"body": f"hi{NUL}"}, 303),
+        ],
+    ),
+    "tracker:mentee-feedback": Route(
+        valid={"skill": "skill-1-1", "body": "Nice work."},
+        valid_status=303,
+        role="mentor",
+        cases=[
+            Case("nothing", {}, 303),
+            Case("an unknown skill", {"skill": "nope", "body": "b"}, 303),
+            Case("no body", {"skill": "skill-1-1"}, 303),
+            Case("a body over 5,000 characters", {"skill": "skill-1-1", "body": "x" * 5001}, 303),
+            Case("a project that is not an id", {"project": "abc", "body": "b"}, 404),
+            Case("an unknown project", {"project": str(UNKNOWN_ID), "body": "b"}, 404),
+            Case("a project id beyond 64 bits", {"project": BIG_ID, "body": "b"}, 404),
+            Case(
+                "the learner's private project",
+                lambda w: {"project": w.objects["projects"]["private"].pk, "body": "b"},
+                404,
+            ),
+            Case(
+                "an unknown learner",
+                {"skill": "skill-1-1", "body": "b"},
+                404,
+                lambda w: "/mentor/nobody/feedback/",
+            ),
+            Case("a superscript digit as the project", {"project": "\u00b2", "body": "b"}, 404),
+            Case("a NUL byte", {"skill": "skill-1-1", "body": f"b{NUL}"}, 303),
+        ],
+    ),
+    "tracker:mentee-verify": Route(
+        valid={},
+        valid_status=303,
+        role="mentor",
+        cases=[
+            Case("an unknown skill", {}, 404, lambda w: "/mentor/olivia/verify/nope/"),
+            Case(
+                "a skill not marked done",
+                {},
+                302,
+                lambda w: "/mentor/olivia/verify/skill-1-2/",
+            ),
+            Case("an unknown learner", {}, 404, lambda w: "/mentor/nobody/verify/skill-1-1/"),
+        ],
+    ),
+    "tracker:mentee-note": Route(
+        valid={"body": "Check in on Friday."},
+        valid_status=302,
+        role="mentor",
+        cases=[
+            Case("a note over 20,000 characters", {"body": "x" * 20_001}, 302),
+            Case("an unknown learner", {"body": "n"}, 404, lambda w: "/mentor/nobody/notes/"),
+            Case("no body field (it would erase the notes)", {}, 400),
+            Case("a NUL byte", {"body": f"n{NUL}"}, 302),
+        ],
+    ),
+    "tracker:track-reset": Route(
+        valid={},
+        valid_status=302,
+        cases=[Case("an unknown track", {}, 404, lambda w: "/dashboard/reset/nope/")],
+    ),
+}
+
+LIMIT = django_settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+
+
+def generic_cases(name: str) -> list[Case]:
+    cases = [
+        Case("an oversize form body", {"note": "x" * (LIMIT + 1)}, 400, csrf=True),
+        Case(
+            "an oversize urlencoded body",
+            {"note": "x" * (LIMIT + 1)},
+            400,
+            csrf=True,
+            urlencoded=True,
+        ),
+        Case(
+            "too many fields",
+            {f"f{i}": "x" for i in range(django_settings.DATA_UPLOAD_MAX_NUMBER_FIELDS + 1)},
+            400,
+            csrf=True,
+        ),
+        Case("PUT", None, 405, method="put"),
+        Case("DELETE", None, 405, method="delete"),
+    ]
+    if access.ROUTES[name][0][0] == "post":  # listed as POST only
+        cases.append(Case("GET", None, 405, method="get"))
+    return cases
+
+
+# -- running requests ------------------------------------------------------------------------
+
+
+def entitled_role(name: str) -> str:
+    """Who may use the route: SPEC's choice, else the first whom ROUTES lets in."""
+    if name in SPEC and SPEC[name].role:
+        return SPEC[name].role
+    expected = access.ROUTES[name][0][3]
+    return next(r for r in ("owner", "mentor", "other", "staff") if expected[r] < 400)
+
+
+def signed_in(w: World, role: str, *, csrf: bool = False) -> Client:
+    client = Client(enforce_csrf_checks=csrf)
+    client.force_login(w.users[role])
+    return client
+
+
+def prepare(w: World, name: str, case: Case, role: str) -> Callable[[], HttpResponse]:
+    """Everything but the request itself, which the returned function sends.
+
+    Signing in writes (the user's last_login), so it happens here, before the snapshot.
+    """
+    client = signed_in(w, role, csrf=case.csrf)
+    headers = dict(case.headers)
+    if case.csrf:
+        client.get("/catalog/")  # sets the CSRF cookie; the header carries the same secret
+        headers["HTTP_X_CSRFTOKEN"] = client.cookies["csrftoken"].value
+    path = (case.path or _path(name))(w)
+    data = (case.data(w) if callable(case.data) else case.data) or {}
+    if case.method in ("put", "delete"):
+        return lambda: client.generic(case.method.upper(), path, **headers)
+    if case.method == "get":
+        return lambda: client.get(path, **headers)
+    if case.urlencoded:
+        body = urlencode(data, doseq=True)
+        kind = "application/x-www-form-urlencoded"
+        return lambda: client.post(path, body, content_type=kind, **headers)
+    return lambda: client.post(path, data, **headers)
+
+
+def attempt(w: World, name: str, case: Case) -> tuple[HttpResponse, list[str]]:
+    """Send `case` in a savepoint that is rolled back; the answer and what it wrote."""
+    with transaction.atomic():
+        request = prepare(w, name, case, entitled_role(name))
+        before = snapshot()
+        response = request()
+        wrote = changed_tables(before, snapshot())
+        transaction.set_rollback(True)
+    return response, wrote
+
+
+TRACKED_MODELS = [
+    model
+    for app in ("tracker", "catalog")
+    for model in apps.get_app_config(app).get_models(include_auto_created=True)
+]
+
+
+def snapshot() -> dict[str, list[tuple]]:
+    """Every row of every tracker and catalog table (many-to-many tables included), the
+    primary key first. Plain SQL: the ORM would make this the slowest part of the test.
+    (The names in the SQL come from the models, never from input.)"""
+    quote = connection.ops.quote_name
+    tables = {}
+    with connection.cursor() as cursor:
+        for model in TRACKED_MODELS:
+            table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
+            cursor.execute(f"SELECT {pk}, * FROM {table} ORDER BY {pk}")
+            tables[model._meta.label] = cursor.fetchall()
+    return tables
+
+
+def changed_tables(before: dict, after: dict) -> list[str]:
+    return sorted(label for label in before if before[label] != after[label])
+
+
+def state_changing_routes(w: World) -> set[str]:
+    """Routes in ROUTES that take a POST from the user entitled to them (not a 405)."""
+    found = set()
+    for name, entries in access.ROUTES.items():
+        path = entries[0][1]
+        try:
+            role = entitled_role(name)
+        except StopIteration:
+            continue
+        with transaction.atomic():
+            response = signed_in(w, role).post(path(w), {})
+            transaction.set_rollback(True)
+        if response.status_code != 405:
+            found.add(name)
+    return found
+
+
+def body_of(response: HttpResponse) -> str:
+    raw = b"".join(response.streaming_content) if response.streaming else response.content
+    return raw.decode(errors="replace")
+
+
+# -- the tests ------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_every_state_changing_route_has_bad_input_cases(world: World) -> None:
+    found = state_changing_routes(world)
+    missing = sorted(found - set(SPEC))
+    assert not missing, (
+        f"these routes accept POST but have no bad-input cases: {missing}; "
+        "add them to SPEC in tests/test_bad_input.py"
+    )
+    stale = sorted(set(SPEC) - found)
+    assert not stale, f"SPEC names routes that no longer accept POST: {stale}"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(SPEC))
+def test_the_valid_request_each_case_departs_from_succeeds(world: World, name: str) -> None:
+    route = SPEC[name]
+    response, wrote = attempt(world, name, Case("valid", route.valid))
+    assert response.status_code == route.valid_status, body_of(response)[:2000]
+    assert wrote, f"{name}: the valid request wrote nothing"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(SPEC))
+def test_bad_input_is_refused_and_writes_nothing(world: World, name: str) -> None:
+    from tests.test_security import csp_violations
+
+    failures = []
+    for case in [*SPEC[name].cases, *generic_cases(name)]:
+        try:
+            response, wrote = attempt(world, name, case)
+        except Exception as e:  # the test client re-raises what would have been a 500
+            failures.append(f"{case.label}: a 500, {type(e).__name__}: {str(e)[:200]}")
+            continue
+        problems = []
+        if response.status_code != case.status:
+            problems.append(f"answered {response.status_code}, expected {case.status}")
+        if wrote:
+            problems.append(f"wrote to {wrote}")
+        if response.status_code == 200 and "html" in response.get("Content-Type", ""):
+            problems += csp_violations(body_of(response))
+        if problems:
+            failures.append(f"{case.label}: {'; '.join(problems)}")
+    assert not failures, f"{name} as {entitled_role(name)}:\n  " + "\n  ".join(failures)
+
+
+# -- generated input -------------------------------------------------------------------------
+
+_PROJECT_FIELDS = [*project_data(), "skills", "started_on", "finished_on", "images", "data_url"]
+_PROJECT_FIELDS += [
+    f"metrics-{i}-{f}"
+    for i in (0, 1)
+    for f in ("name", "split", "value", "baseline", "DELETE", "id")
+]
+_PROJECT_FIELDS += [
+    f"collaborators-{i}-{f}" for i in (0, 1) for f in ("name", "url", "DELETE", "id")
+]
+
+# Field names a real form would send, per form endpoint; hypothesis mixes in others.
+FIELDS: dict[str, list[str]] = {
+    "tracker:progress": ["status", "next"],
+    "tracker:note": ["note", "next"],
+    "tracker:link-add": ["title", "url", "next"],
+    "tracker:evidence": ["project"],
+    "tracker:project-new": _PROJECT_FIELDS,
+    "tracker:project-edit": _PROJECT_FIELDS,
+    "tracker:profile": [
+        "first_name", "last_name", "headline", "bio", "github_url", "linkedin_url",
+        "kaggle_url", "website_url", "show_progress",
+    ],
+    "tracker:account-import": ["file"],
+    "tracker:account-delete": ["password"],
+    "tracker:invite-accept": ["decision"],
+    "tracker:mentorship-sharing": ["share_notes"],
+    "tracker:feedback-reply": ["body", "next"],
+    "tracker:mentee-feedback": ["skill", "project", "body", "next"],
+    "tracker:mentee-note": ["body"],
+}  # fmt: skip
+
+# What a successful submit of each endpoint may change (besides nothing at all).
+MAY_CHANGE: dict[str, set[str]] = {
+    "tracker:progress": {"tracker.Progress", "tracker.ProgressEvent"},
+    "tracker:note": {"tracker.Progress"},
+    "tracker:link-add": {"tracker.SkillLink"},
+    "tracker:evidence": {"tracker.Project_skills"},
+    "tracker:project-new": {
+        "tracker.Project", "tracker.Metric", "tracker.Collaborator", "tracker.Project_skills",
+        "tracker.ProjectImage",
+    },
+    "tracker:profile": {"tracker.User"},
+    "tracker:invite-accept": {"tracker.Mentorship", "tracker.Invite"},
+    "tracker:mentorship-sharing": {"tracker.Mentorship"},
+    "tracker:feedback-reply": {"tracker.Feedback"},
+    "tracker:mentee-feedback": {"tracker.Feedback"},
+    "tracker:mentee-note": {"tracker.MentorNote"},
+}  # fmt: skip
+MAY_CHANGE["tracker:project-edit"] = MAY_CHANGE["tracker:project-new"]
+# Import adds to everything the user owns; deletion removes all of it.
+MAY_CHANGE["tracker:account-import"] = {
+    label
+    for app in ("tracker",)
+    for label in (
+        m._meta.label for m in apps.get_app_config(app).get_models(include_auto_created=True)
+    )
+}
+MAY_CHANGE["tracker:account-delete"] = MAY_CHANGE["tracker:account-import"]
+
+
+def _plausible(w: World) -> list[str]:
+    projects = w.objects["projects"]
+    return [
+        "todo", "learning", "done", "skipped", "on", "accept", "skill-1-1", "skill-1-2",
+        "personal", "kaggle", "public", "private", "mentors", "test", "train", "0.5", "-1",
+        "2024-01-31", "https://example.org/", PASSWORD, str(projects["private"].pk),
+        str(projects["public"].pk), "1", "0", "20", "1000", BIG_ID, "\u00b2", "\u0661\u0662",
+        f"done{NUL}", "nan", "inf",
+    ]  # fmt: skip
+
+
+def form_data(w: World, name: str) -> st.SearchStrategy[dict[str, Any]]:
+    text = st.text(max_size=120)
+    binary_text = st.binary(max_size=60).map(lambda b: b.decode("latin-1"))
+    scalar = st.one_of(st.just(""), text, binary_text, st.sampled_from(_plausible(w)),
+                       st.integers().map(str))  # fmt: skip
+    upload = st.binary(max_size=300).map(lambda b: SimpleUploadedFile("f.json", b))
+    value = st.one_of(scalar, st.lists(scalar, min_size=2, max_size=3), upload)
+    key = st.one_of(
+        st.sampled_from(FIELDS[name]),
+        st.text(alphabet=string.ascii_letters + string.digits + "-_", min_size=1, max_size=12),
+    )
+    generated = st.dictionaries(key, value, max_size=10)
+    valid = SPEC[name].valid
+    # Half the time start from the valid request, so successful writes get checked too.
+    return st.tuples(st.booleans(), generated).map(
+        lambda t: {**((valid(w) if callable(valid) else valid) if t[0] else {}), **t[1]}
+    )
+
+
+def _changed_rows(before: dict, after: dict) -> list[tuple[str, int]]:
+    rows = []
+    for label, rows_after in after.items():
+        old = set(before[label])
+        rows += [(label, row[0]) for row in rows_after if row not in old]
+    return rows
+
+
+def assert_consistent(before: dict, after: dict, name: str, status: int) -> None:
+    """The database after one request: nothing written, or one whole valid change."""
+    connection.check_constraints()  # no dangling foreign keys (SQLite defers them)
+    wrote = set(changed_tables(before, after))
+    if status == 200 or 400 <= status < 500:
+        # A re-rendered form or a refusal wrote nothing at all.
+        assert not wrote, f"answered {status} but wrote to {sorted(wrote)}"
+    assert wrote <= MAY_CHANGE[name], f"wrote to {sorted(wrote - MAY_CHANGE[name])}"
+    for label, pk in _changed_rows(before, after):
+        model = apps.get_model(label)
+        row = model._default_manager.get(pk=pk)
+        for f in model._meta.concrete_fields:
+            value = getattr(row, f.attname)
+            assert not (isinstance(value, str) and NUL in value), f"{label} {pk}: NUL in {f.name}"
+        if label != "tracker.Project_skills":
+            try:
+                row.full_clean(validate_unique=False)
+            except ValidationError as e:
+                raise AssertionError(f"{label} {pk} was saved invalid: {e}") from None
+    # History stays whole: each progress row's status is where its last event led.
+    last = {}
+    for change in ProgressEvent.objects.order_by("created_at", "id"):
+        last[(change.user_id, change.skill_id)] = change.to_status
+    for progress in Progress.objects.all():
+        expected = last.get((progress.user_id, progress.skill_id), "todo")
+        assert progress.status == expected, f"progress {progress.pk} lost its history"
+
+
+@pytest.fixture
+def session(world: World, request: pytest.FixtureRequest) -> tuple[Client, str]:
+    """One sign-in for all of a test's examples (signing in writes, and takes time)."""
+    client = signed_in(world, entitled_role(request.node.callspec.params["name"]))
+    return client, client.cookies[django_settings.SESSION_COOKIE_NAME].value
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(FIELDS))
+@hypothesis_settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    database=None,
+)
+@given(data=st.data())
+def test_generated_form_posts_never_500_nor_half_write(
+    world: World, session: tuple[Client, str], name: str, data: st.DataObject
+) -> None:
+    posted = data.draw(form_data(world, name), label="posted")
+    client, session_key = session
+    # An example that deleted the account also logged out; its rollback restored the
+    # session row, and this restores the cookie.
+    client.cookies[django_settings.SESSION_COOKIE_NAME] = session_key
+    with transaction.atomic():
+        before = snapshot()
+        response = client.post(_path(name)(world), posted)
+        assert response.status_code < 500
+        after = snapshot()
+        assert_consistent(before, after, name, response.status_code)
+        transaction.set_rollback(True)
+    # --hypothesis-show-statistics shows how often each outcome came up.
+    event(f"answered {response.status_code}")
+    event("wrote" if changed_tables(before, after) else "wrote nothing")
+
+
+def test_every_form_endpoint_gets_generated_input() -> None:
+    """Every SPEC route with fields of its own is in FIELDS (and MAY_CHANGE)."""
+    fieldless = {n for n, r in SPEC.items() if r.valid == {} and all(not c.data for c in r.cases)}
+    assert set(FIELDS) == set(SPEC) - fieldless, "add the route's field names to FIELDS"
+    assert set(FIELDS) == set(MAY_CHANGE)

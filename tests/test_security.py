@@ -1,0 +1,472 @@
+"""Production hardening: the deploy check, the Content Security Policy on every page,
+CSRF on every state-changing route, allauth's rate limits and no account enumeration."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.contrib import admin
+from django.core import mail
+from django.test import Client, override_settings
+from django.urls import reverse
+
+import config.settings as production
+from tests import test_access as access
+from tests.conftest import PASSWORD, make_user
+from tests.test_bad_input import (
+    SPEC,
+    changed_tables,
+    entitled_role,
+    snapshot,
+    state_changing_routes,
+)
+from tracker.models import User
+
+World = access.World
+world = access.world  # the fixture
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+# -- the Content Security Policy -------------------------------------------------------------
+
+POLICY = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self'",
+    "img-src": "'self' data:",
+    "font-src": "'self'",
+    "connect-src": "'self'",
+    "form-action": "'self'",
+    "frame-ancestors": "'none'",
+    "base-uri": "'self'",
+    "object-src": "'none'",
+}
+# <script> elements the browser never runs, so CSP does not govern them: allauth's email
+# page passes its settings to its (external) script in a JSON data block.
+DATA_BLOCKS = {"application/json", "application/ld+json"}
+
+
+def parse_policy(header: str) -> dict[str, str]:
+    directives = (d.strip().split(None, 1) for d in header.split(";") if d.strip())
+    return {d[0]: d[1] if len(d) > 1 else "" for d in directives}
+
+
+class _InlineCode(HTMLParser):
+    """Finds what `script-src 'self'; style-src 'self'` would block, or htmx would eval."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        where = f"line {self.getpos()[0]} <{tag}>"
+        values = {name: value or "" for name, value in attrs}
+        runs = values.get("type", "").strip().lower() not in DATA_BLOCKS
+        if tag == "script" and "src" not in values and runs:
+            self.found.append(f"{where}: an inline script")
+        if tag == "style":
+            self.found.append(f"{where}: a <style> element")
+        for name, value in values.items():
+            if name == "style":
+                self.found.append(f"{where}: a style= attribute")
+            elif re.fullmatch(r"on[a-z]+", name):
+                self.found.append(f"{where}: an {name}= handler")
+            elif name.startswith(("hx-on", "data-hx-on")):
+                self.found.append(f"{where}: {name}= (htmx would eval it)")
+            elif name in ("href", "src", "action", "formaction") and re.match(
+                r"\s*javascript:", value, re.IGNORECASE
+            ):
+                self.found.append(f"{where}: a javascript: URL")
+
+    handle_startendtag = handle_starttag
+
+
+def csp_violations(html: str) -> list[str]:
+    parser = _InlineCode()
+    parser.feed(html)
+    parser.close()
+    return parser.found
+
+
+def test_the_inline_code_finder_finds_inline_code() -> None:
+    page = """<p style="color:red">x</p><script>alert(1)</script><style>p{}</style>
+    <button onclick="go()">x</button><a href="javascript:go()">x</a><div hx-on:click="x">
+    <img src=x ONERROR=y><script src="/static/app.js"></script>
+    <script type="application/json">{"ok": true}</script>"""
+    found = csp_violations(page)
+    assert len(found) == 7, found
+
+
+def _check(response, label: str, failures: list[str]) -> None:
+    header = response.get("Content-Security-Policy")
+    if header is None:
+        failures.append(f"{label}: no Content-Security-Policy header")
+    elif parse_policy(header) != POLICY:
+        failures.append(f"{label}: policy is {header!r}")
+    if "html" in response.get("Content-Type", "") and not response.streaming:
+        body = response.content.decode(errors="replace")
+        failures += [f"{label}: {v}" for v in csp_violations(body)]
+
+
+def _admin_pages(w: World) -> list[str]:
+    """Every registered model's list, add and change page, and the index."""
+    pages = ["/admin/"]
+    for model in admin.site._registry:
+        opts = model._meta
+        pages.append(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"))
+        pages.append(reverse(f"admin:{opts.app_label}_{opts.model_name}_add"))
+        first = model._default_manager.order_by("pk").first()
+        if first is not None:
+            name = f"admin:{opts.app_label}_{opts.model_name}_change"
+            pages.append(reverse(name, args=[first.pk]))
+    pages.append(
+        "/admin/autocomplete/?app_label=catalog&model_name=prerequisite&field_name=requires&term=s"
+    )
+    return pages
+
+
+PAGE_ROLES = ("anonymous", "owner", "mentor", "other", "staff")
+ALLAUTH_ANONYMOUS = [
+    "/accounts/login/",
+    "/accounts/signup/",
+    "/accounts/password/reset/",
+    "/accounts/password/reset/done/",
+    "/accounts/password/reset/key/1-not-a-key/",
+]
+ALLAUTH_SIGNED_IN = ["/accounts/logout/", "/accounts/email/", "/accounts/password/change/"]
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+@pytest.mark.django_db
+def test_every_page_carries_the_policy_and_no_inline_code(world: World) -> None:
+    """Every GET route in the access table for every role, allauth's pages, every admin
+    page, the error pages and htmx fragments."""
+    failures: list[str] = []
+    clients = {role: access.client_for(world, role) for role in PAGE_ROLES}
+    for name, entries in access.ROUTES.items():
+        for method, path, _data, _expected in entries:
+            if method == "get":
+                for role, client in clients.items():
+                    _check(client.get(path(world)), f"{name} as {role}", failures)
+    for path in ALLAUTH_ANONYMOUS:
+        _check(clients["anonymous"].get(path), path, failures)
+    for path in ALLAUTH_SIGNED_IN:
+        _check(clients["owner"].get(path), path, failures)
+    for path in _admin_pages(world):
+        _check(clients["staff"].get(path), path, failures)
+    for role in ("anonymous", "owner"):
+        _check(clients[role].get("/no-such-page/"), f"404 as {role}", failures)
+    owner = clients["owner"]
+    fragments = [
+        owner.get("/progress/skill-1-1/note/", **HTMX),
+        owner.get("/catalog/?q=skill", HTTP_HX_TARGET="search-results", **HTMX),
+        owner.get("/projects/rows/metrics/?metrics-TOTAL_FORMS=3", **HTMX),
+        owner.post("/progress/skill-1-2/", {"status": "done"}, **HTMX),
+        owner.post("/projects/new/", {}),  # the form again, with its errors
+        owner.post("/progress/skill-1-1/links/", {"url": "x"}),
+    ]
+    for i, response in enumerate(fragments):
+        _check(response, f"fragment {i}", failures)
+    strict = Client(enforce_csrf_checks=True)
+    _check(strict.post("/accounts/login/", {}), "CSRF failure page", failures)
+    too_big = {"x": "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1)}
+    _check(owner.post("/progress/skill-1-1/note/", too_big), "400 page", failures)
+    assert not failures, "\n".join(failures)
+
+
+# -- CSRF ------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_every_state_changing_route_refuses_a_post_without_a_csrf_token(world: World) -> None:
+    """The valid request for every route (SPEC in test_bad_input.py), minus the token."""
+    routes = state_changing_routes(world)
+    assert len(routes) >= 20
+    failures = []
+    for name in sorted(routes):
+        role = entitled_role(name)
+        valid = SPEC[name].valid
+        for _method, path, _data, _expected in access.ROUTES[name]:
+            for headers in ({}, HTMX):
+                client = Client(enforce_csrf_checks=True)
+                client.force_login(world.users[role])
+                data = valid(world) if callable(valid) else valid
+                before = snapshot()
+                response = client.post(path(world), data, **headers)
+                wrote = changed_tables(before, snapshot())
+                if response.status_code != 403 or wrote:
+                    failures.append(f"{name}: {response.status_code}, wrote {wrote}")
+                elif b"error-page" not in response.content:
+                    failures.append(f"{name}: the 403 is not the site's page")
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.django_db
+def test_htmx_posts_with_the_token_from_the_page(alice, catalog) -> None:
+    """The token travels in <body hx-headers>, so the cookie can be HttpOnly."""
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(alice)
+    page = client.get("/catalog/track-1/").content.decode()
+    token = re.search(r'hx-headers=\'\{"X-CSRFToken": "([^"]+)"\}\'', page)[1]
+    response = client.post(
+        "/progress/skill-1-1/", {"status": "learning"}, HTTP_X_CSRFTOKEN=token, **HTMX
+    )
+    assert response.status_code == 200
+    assert alice.progress.get().status == "learning"
+
+
+def _allauth_posts(alice: User) -> list[tuple[str, str, dict, bool]]:
+    """(label, path, data that would succeed, signed in?)"""
+    return [
+        ("login", "/accounts/login/", {"login": "alice", "password": PASSWORD}, False),
+        (
+            "signup",
+            "/accounts/signup/",
+            {
+                "username": "newbie",
+                "email": "newbie@example.com",
+                "password1": "a-long-enough-passphrase",
+                "password2": "a-long-enough-passphrase",
+            },
+            False,
+        ),
+        ("password reset", "/accounts/password/reset/", {"email": alice.email}, False),
+        ("logout", "/accounts/logout/", {}, True),
+        (
+            "password change",
+            "/accounts/password/change/",
+            {
+                "oldpassword": PASSWORD,
+                "password1": "n3w-passphrase!",
+                "password2": "n3w-passphrase!",
+            },
+            True,
+        ),
+    ]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("index", range(5))
+def test_allauth_refuses_a_post_without_a_csrf_token(alice: User, index: int) -> None:
+    label, path, data, signed_in = _allauth_posts(alice)[index]
+    client = Client(enforce_csrf_checks=True)
+    if signed_in:
+        client.force_login(alice)
+    users, password = User.objects.count(), alice.password
+    response = client.post(path, data)
+    assert response.status_code == 403, label
+    assert User.objects.count() == users
+    assert not mail.outbox
+    alice.refresh_from_db()
+    assert alice.password == password
+    assert ("_auth_user_id" in client.session) == signed_in  # neither in nor out
+
+
+# -- rate limits (allauth), with the production limits switched back on -----------------------
+
+LIMITS = production.ACCOUNT_RATE_LIMITS
+
+
+def test_production_has_explicit_rate_limits_in_a_shared_cache() -> None:
+    for action in (
+        "login",
+        "login_failed",
+        "signup",
+        "reset_password",
+        "reset_password_from_key",
+        "confirm_email",
+    ):
+        assert LIMITS.get(action), action
+    backend = production.CACHES["default"]["BACKEND"]
+    # Not per-process (locmem) or none (dummy): every worker must count the same hits.
+    assert backend in (
+        "django.core.cache.backends.db.DatabaseCache",
+        "django.core.cache.backends.redis.RedisCache",
+    )
+    assert settings.CACHES["default"]["BACKEND"] == backend  # the tests use the real thing
+
+
+@pytest.mark.django_db
+@override_settings(ACCOUNT_RATE_LIMITS=LIMITS)
+def test_the_sixth_failed_login_for_one_account_is_refused_even_with_the_password(
+    alice: User,
+) -> None:
+    client = Client()
+    for _ in range(5):
+        response = client.post("/accounts/login/", {"login": "alice", "password": "wrong-guess"})
+        assert response.status_code == 200
+        assert b"not correct" in response.content
+    response = client.post("/accounts/login/", {"login": "alice", "password": PASSWORD})
+    assert response.status_code == 200
+    assert b"Too many failed login attempts" in response.content
+    assert "_auth_user_id" not in client.session
+    # Another account from the same address is not locked out by alice's.
+    make_user("bob")
+    response = client.post("/accounts/login/", {"login": "bob", "password": PASSWORD})
+    assert response.status_code == 302
+
+
+RATE_LIMITED = [
+    # (what, path, data, posts allowed before the 429)
+    ("login posts per address", "/accounts/login/", {}, 30),
+    ("signups per address", "/accounts/signup/", {}, 20),
+    ("reset mails per email", "/accounts/password/reset/", {"email": "alice@example.com"}, 5),
+    ("reset-key guesses per address", "/accounts/password/reset/key/1-nope/", {}, 20),
+]
+
+
+@pytest.mark.django_db
+@override_settings(ACCOUNT_RATE_LIMITS=LIMITS)
+@pytest.mark.parametrize(("what", "path", "data", "allowed"), RATE_LIMITED)
+def test_allauth_answers_429_past_the_limit(
+    alice: User, what: str, path: str, data: dict, allowed: int
+) -> None:
+    client = Client()
+    for i in range(allowed):
+        assert client.post(path, data).status_code != 429, f"{what}: refused post {i + 1}"
+    assert client.post(path, data).status_code == 429, what
+
+
+@pytest.mark.django_db
+def test_password_reset_answers_the_same_for_an_unknown_address(alice: User) -> None:
+    known = Client().post("/accounts/password/reset/", {"email": alice.email}, follow=True)
+    unknown = Client().post(
+        "/accounts/password/reset/", {"email": "nobody@example.com"}, follow=True
+    )
+    assert known.status_code == unknown.status_code == 200
+    assert known.redirect_chain == unknown.redirect_chain
+
+    def page(response) -> str:
+        return re.sub(r'value="[^"]{32,}"|"X-CSRFToken": "[^"]+"', "", response.content.decode())
+
+    assert page(known) == page(unknown)
+    # Each address gets one mail; only its owner can tell the two apart.
+    assert sorted(m.to[0] for m in mail.outbox) == ["alice@example.com", "nobody@example.com"]
+
+
+@pytest.mark.django_db
+@override_settings(ACCOUNT_EMAIL_VERIFICATION="mandatory")  # as in production, with SMTP
+def test_signup_with_a_taken_address_answers_like_a_new_one(alice: User) -> None:
+    def signup(username: str, email: str):
+        data = {"username": username, "email": email, "password1": "a-long-enough-passphrase"}
+        data["password2"] = data["password1"]
+        return Client().post("/accounts/signup/", data)
+
+    taken = signup("alice2", alice.email)
+    new = signup("carol", "carol@example.com")
+    assert taken.status_code == new.status_code == 302
+    assert taken["Location"] == new["Location"]
+    assert not User.objects.filter(username="alice2").exists()
+
+
+# -- production settings and the deploy check ------------------------------------------------
+
+
+def run_production(*args: str, **env: str) -> subprocess.CompletedProcess:
+    """`python *args` with production settings, as CI runs the deploy check."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    environment.update(
+        DJANGO_SETTINGS_MODULE="config.settings",
+        DJANGO_DEBUG="false",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        DJANGO_ALLOWED_HOSTS="gradient.example.com",
+    )
+    environment.update(env)
+    return subprocess.run(
+        [sys.executable, *args],
+        cwd=BASE_DIR,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+DEPLOY_CHECK = ("manage.py", "check", "--deploy", "--fail-level", "WARNING")
+
+
+def test_the_deploy_check_passes_with_production_settings() -> None:
+    result = run_production(*DEPLOY_CHECK)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_deploy_check_would_catch_a_weakened_setting() -> None:
+    result = run_production(*DEPLOY_CHECK, DJANGO_SECURE_HSTS_SECONDS="0")
+    assert result.returncode != 0
+    assert "security.W004" in result.stderr + result.stdout
+
+
+SHOW_SETTINGS = """
+import json, django
+django.setup()
+from django.conf import settings as s
+names = [
+    "DEBUG", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "SESSION_COOKIE_HTTPONLY",
+    "CSRF_COOKIE_HTTPONLY", "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS",
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS", "SECURE_HSTS_PRELOAD", "X_FRAME_OPTIONS",
+    "SECURE_REFERRER_POLICY", "SECURE_CONTENT_TYPE_NOSNIFF", "SECURE_PROXY_SSL_HEADER",
+    "ACCOUNT_PREVENT_ENUMERATION", "MIDDLEWARE", "INSTALLED_APPS",
+    "DATA_UPLOAD_MAX_MEMORY_SIZE", "DATA_UPLOAD_MAX_NUMBER_FIELDS",
+]
+print(json.dumps({n: getattr(s, n, None) for n in names}))
+"""
+
+
+def production_settings(**env: str) -> dict:
+    result = run_production("-c", SHOW_SETTINGS, **env)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_production_settings_are_strict() -> None:
+    s = production_settings()
+    assert s["DEBUG"] is False
+    for name in (
+        "SESSION_COOKIE_SECURE",
+        "CSRF_COOKIE_SECURE",
+        "SESSION_COOKIE_HTTPONLY",
+        "CSRF_COOKIE_HTTPONLY",
+        "SECURE_SSL_REDIRECT",
+        "SECURE_HSTS_INCLUDE_SUBDOMAINS",
+        "SECURE_HSTS_PRELOAD",
+        "SECURE_CONTENT_TYPE_NOSNIFF",
+        "ACCOUNT_PREVENT_ENUMERATION",
+    ):
+        assert s[name] is True, name
+    assert s["SECURE_HSTS_SECONDS"] >= 31_536_000
+    assert s["X_FRAME_OPTIONS"] == "DENY"
+    assert s["SECURE_REFERRER_POLICY"] == "same-origin"
+    assert s["SECURE_PROXY_SSL_HEADER"] is None  # only behind a proxy that sets it
+    assert "csp" in s["INSTALLED_APPS"]
+    middleware = s["MIDDLEWARE"]
+    assert middleware[0] == "django.middleware.security.SecurityMiddleware"
+    # The 503 handler sits outside everything that touches the database.
+    assert middleware.index("config.middleware.DatabaseUnavailableMiddleware") < middleware.index(
+        "django.contrib.sessions.middleware.SessionMiddleware"
+    )
+    assert middleware.index("csp.middleware.CSPMiddleware") < middleware.index(
+        "config.middleware.DatabaseUnavailableMiddleware"
+    )
+    assert s["DATA_UPLOAD_MAX_MEMORY_SIZE"] <= 2_621_440
+    assert s["DATA_UPLOAD_MAX_NUMBER_FIELDS"] <= 1000
+
+
+def test_the_proxy_header_is_trusted_only_when_asked() -> None:
+    s = production_settings(DJANGO_SECURE_PROXY_SSL_HEADER="true")
+    assert s["SECURE_PROXY_SSL_HEADER"] == ["HTTP_X_FORWARDED_PROTO", "https"]
+
+
+def test_production_refuses_to_start_without_a_secret_key() -> None:
+    result = run_production("-c", SHOW_SETTINGS, DJANGO_SECRET_KEY="")
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY is not set" in result.stderr

@@ -1,0 +1,949 @@
+"""Own your data: the account export (JSON and CSV), importing an export back, and deleting
+an account with everything in it.
+
+The JSON export is the format `import` reads ("gradient-export", version 1). It names
+things by what a person recognises (skill slugs, usernames, titles), never by database
+ids, so a file can be imported into a new account or another Gradient site. A project's
+`url` and an image's `url` are the only places an id shows, and import ignores both.
+
+Import trusts nothing in the file: `read_export_file` decodes it within fixed limits and
+`validate_import` checks the whole document (types, lengths, allowed values, dates) before
+`account_import` writes anything, in one transaction. Skill slugs this catalog does not
+have are left out and reported, not refused: the catalog unpublishes skills rather than
+deleting them, so an unknown slug means a file from another site or a renamed skill, and
+refusing would leave the learner unable to get anything back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import transaction
+from django.db.models import Prefetch, Q
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+
+from catalog.models import Skill
+from catalog.snapshot import get_catalog
+
+from .models import (
+    Collaborator,
+    Feedback,
+    Invite,
+    MentorNote,
+    Mentorship,
+    Metric,
+    Progress,
+    ProgressEvent,
+    Project,
+    ProjectImage,
+    SkillLink,
+    Status,
+    User,
+)
+
+FORMAT = "gradient-export"
+VERSION = 1
+MAX_IMPORT_BYTES = 5 * 1024 * 1024
+
+# -- export ---------------------------------------------------------------------------------
+
+
+def _when(value: dt.datetime | None) -> str | None:
+    return value.astimezone(dt.UTC).isoformat() if value else None
+
+
+def _day(value: dt.date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+PROFILE_TEXT = {"first_name": 150, "last_name": 150, "headline": 120, "bio": 2000}
+PROFILE_URLS = {"github_url": 300, "linkedin_url": 300, "kaggle_url": 300, "website_url": 300}
+
+
+def build_export(
+    user: User, *, absolute_url: Callable[[str], str], now: dt.datetime | None = None
+) -> dict[str, Any]:
+    """Everything `user` owns, as a JSON-ready dict: eleven queries whatever its size.
+
+    `absolute_url` turns a path into a full URL (the view passes
+    `request.build_absolute_uri`). Lists are in a fixed order (curriculum order for
+    progress, oldest first for the rest), so two exports of the same data are equal.
+    """
+    now = now or timezone.now()
+    profile: dict[str, Any] = {"username": user.username, "email": user.email}
+    profile |= {name: getattr(user, name) for name in (*PROFILE_TEXT, *PROFILE_URLS)}
+    profile |= {"show_progress": user.show_progress, "date_joined": _when(user.date_joined)}
+
+    progress = (
+        Progress.objects.filter(user=user)
+        .select_related("skill", "verified_by")
+        .order_by("skill__track__order", "skill__order", "skill__slug")
+    )
+    events = (
+        ProgressEvent.objects.filter(user=user)
+        .order_by("created_at", "id")
+        .values_list("skill__slug", "from_status", "to_status", "created_at")
+    )
+    links = (
+        SkillLink.objects.filter(user=user)
+        .order_by("created_at", "id")
+        .values_list("skill__slug", "title", "url", "created_at")
+    )
+    projects = (
+        Project.objects.filter(owner=user)
+        .order_by("created_at", "id")
+        .prefetch_related(
+            Prefetch("skills", queryset=Skill.objects.order_by("slug").only("slug")),
+            "metrics",
+            "collaborators",
+            "images",
+        )
+    )
+    feedback = (
+        Feedback.objects.filter(learner=user)
+        .order_by("created_at", "id")
+        .values_list(
+            "project__title", "skill__slug", "mentor__username", "author__username", "body",
+            "created_at",
+        )
+    )  # fmt: skip
+    as_learner = (
+        Mentorship.objects.filter(learner=user)
+        .order_by("created_at", "id")
+        .values_list("mentor__username", "state", "share_notes", "created_at", "revoked_at")
+    )
+    as_mentor = (
+        Mentorship.objects.filter(mentor=user)
+        .order_by("created_at", "id")
+        .values_list("learner__username", "state")
+    )
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "exported_at": _when(now),
+        "user": profile,
+        "progress": [
+            {
+                "skill": p.skill.slug,
+                "status": p.status,
+                "note": p.note,
+                "started_at": _when(p.started_at),
+                "completed_at": _when(p.completed_at),
+                "updated_at": _when(p.updated_at),
+                "verified_by": p.verified_by.username if p.verified_by else None,
+                "verified_at": _when(p.verified_at),
+            }
+            for p in progress
+        ],
+        "events": [
+            {"skill": slug, "from_status": before, "to_status": after, "created_at": _when(at)}
+            for slug, before, after, at in events
+        ],
+        "links": [
+            {"skill": slug, "title": title, "url": url, "created_at": _when(at)}
+            for slug, title, url, at in links
+        ],
+        "projects": [_project_export(p, absolute_url) for p in projects],
+        "feedback": [
+            {
+                "project": project,
+                "skill": skill,
+                "mentor": mentor,
+                "author": author,
+                "body": body,
+                "created_at": _when(at),
+            }
+            for project, skill, mentor, author, body, at in feedback
+        ],
+        "mentorships": {
+            "as_learner": [
+                {
+                    "mentor": mentor,
+                    "state": state,
+                    "share_notes": share_notes,
+                    "created_at": _when(created),
+                    "revoked_at": _when(revoked),
+                }
+                for mentor, state, share_notes, created, revoked in as_learner
+            ],
+            "as_mentor": [{"learner": learner, "state": state} for learner, state in as_mentor],
+        },
+    }
+
+
+# A project's own fields, in the model's order: text and URL fields with their lengths.
+PROJECT_TEXT = {"title": 120, "summary": 280, "problem": 50_000, "data_source": 200}
+PROJECT_TEXT |= {"data_size": 100, "data_licence": 100, "approach": 50_000, "results": 50_000}
+PROJECT_URLS = {"data_url": 500, "repository_url": 500, "demo_url": 500}
+PROJECT_FIELDS = (
+    "title", "kind", "summary", "problem", "data_source", "data_size", "data_licence",
+    "data_url", "approach", "results", "repository_url", "demo_url",
+)  # fmt: skip
+
+
+def _project_export(project: Project, absolute_url: Callable[[str], str]) -> dict[str, Any]:
+    return {
+        **{name: getattr(project, name) for name in PROJECT_FIELDS},
+        "started_on": _day(project.started_on),
+        "finished_on": _day(project.finished_on),
+        "visibility": project.visibility,
+        "created_at": _when(project.created_at),
+        "updated_at": _when(project.updated_at),
+        "url": absolute_url(project.get_absolute_url()),
+        "skills": [skill.slug for skill in project.skills.all()],
+        "metrics": [
+            {"name": m.name, "split": m.split, "value": m.value, "baseline": m.baseline}
+            for m in project.metrics.all()
+        ],
+        "collaborators": [{"name": c.name, "url": c.url} for c in project.collaborators.all()],
+        "images": [
+            {
+                "caption": image.caption,
+                "width": image.width,
+                "height": image.height,
+                "url": absolute_url(image.url),
+            }
+            for image in project.images.all()
+        ],
+    }
+
+
+CSV_HEADER = [
+    "track",
+    "skill",
+    "title",
+    "status",
+    "started_at",
+    "completed_at",
+    "verified_by",
+    "verified_at",
+]
+
+# Spreadsheet programs run a cell that starts with one of these as a formula.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value: object) -> object:
+    """Text a spreadsheet would read as a formula, quoted with a ' so it stays text."""
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def progress_csv_rows(user: User) -> Iterator[Sequence[object]]:
+    """A row per published skill, in curriculum order, header first: one query (and the
+    shared catalog). Skills with no progress row are *todo*."""
+    catalog = get_catalog()
+    rows = {p.skill_id: p for p in Progress.objects.filter(user=user).select_related("verified_by")}
+    yield CSV_HEADER
+    for pk in catalog.order:
+        skill = catalog.skills[pk]
+        row = rows.get(pk)
+        cells: list[object] = [catalog.track(skill.track_id).title, skill.slug, skill.title]
+        if row is None:
+            cells += [Status.TODO.value, "", "", "", ""]
+        else:
+            cells += [
+                row.status,
+                _when(row.started_at) or "",
+                _when(row.completed_at) or "",
+                row.verified_by.username if row.verified_by else "",
+                _when(row.verified_at) or "",
+            ]
+        yield [csv_safe(c) for c in cells]
+
+
+# -- reading and checking an import ---------------------------------------------------------
+
+
+class ImportRefused(Exception):
+    """A file that will not be imported; `messages` say why, to show as they are."""
+
+    def __init__(self, messages: list[str]) -> None:
+        super().__init__("; ".join(messages))
+        self.messages = messages
+
+
+class _Refuse(ValueError):
+    pass
+
+
+def _refuse_constant(name: str) -> float:
+    raise _Refuse(f"{name} is not a number this file may hold")
+
+
+def _small_int(text: str) -> int:
+    if len(text.lstrip("-")) > 18:
+        raise _Refuse(f"the number {text[:20]}… is too large")
+    return int(text)
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise _Refuse(f"the number {text[:20]} is too large")
+    return value
+
+
+def read_export_file(upload: IO[bytes], *, size: int | None = None) -> object:
+    """The decoded JSON of an uploaded export, or ImportRefused.
+
+    Refuses files over MAX_IMPORT_BYTES (read no further than that), anything that is not
+    UTF-8 JSON, nesting deeper than Python's recursion limit, and numbers that are not
+    plain finite ones (NaN, Infinity, 10**400, an integer of thousands of digits).
+    """
+    if size is not None and size > MAX_IMPORT_BYTES:
+        raise ImportRefused([_too_big(size)])
+    raw = upload.read(MAX_IMPORT_BYTES + 1)
+    if len(raw) > MAX_IMPORT_BYTES:
+        raise ImportRefused([_too_big(len(raw))])
+    try:
+        return json.loads(
+            raw,
+            parse_constant=_refuse_constant,
+            parse_int=_small_int,
+            parse_float=_finite_float,
+        )
+    except _Refuse as e:
+        raise ImportRefused([f"This file cannot be imported: {e}."]) from None
+    except RecursionError:
+        raise ImportRefused(["This file cannot be imported: it is nested too deeply."]) from None
+    except ValueError as e:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+        raise ImportRefused(
+            [f"This is not a Gradient export: the file is not valid JSON ({str(e)[:120]})."]
+        ) from None
+
+
+def _too_big(size: int) -> str:
+    return (
+        f"The file is {size / 1024 / 1024:.1f} MB; an export file may be at most "
+        f"{MAX_IMPORT_BYTES // 1024 // 1024} MB."
+    )
+
+
+# How many entries of each list a file may hold: far beyond any real account, far below
+# what would make an import slow.
+MAX_PROGRESS = 5_000
+MAX_EVENTS = 100_000
+MAX_LINKS = 5_000
+MAX_PROJECTS = 500
+MAX_PROJECT_SKILLS = 500
+MAX_PROJECT_IMAGES = 500
+MAX_METRICS = 20
+MAX_COLLABORATORS = 20
+MAX_NOTE = 20_000
+MAX_ERRORS = 10
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2200
+
+_MISSING = object()
+_url_validator = URLValidator()
+
+
+class _TooManyErrors(Exception):
+    pass
+
+
+@dataclass
+class _ProjectPlan:
+    fields: dict[str, Any]
+    created_at: dt.datetime | None
+    updated_at: dt.datetime | None
+    skills: list[str]
+    metrics: list[dict[str, Any]]
+    collaborators: list[dict[str, Any]]
+    images: int
+
+
+@dataclass
+class ImportPlan:
+    """A checked import file: plain values, ready to write."""
+
+    profile: dict[str, Any]
+    progress: list[dict[str, Any]]
+    events: list[dict[str, Any]]
+    links: list[dict[str, Any]]
+    projects: list[_ProjectPlan]
+
+
+class _Checker:
+    """Reads values out of the untrusted document, recording a message for each problem
+    (with the path to it, e.g. `projects[2].metrics[0].value`) and a placeholder value."""
+
+    def __init__(self) -> None:
+        self.errors: list[str] = []
+
+    def fail(self, path: str, message: str) -> None:
+        self.errors.append(f"{path}: {message}")
+        if len(self.errors) >= MAX_ERRORS:
+            raise _TooManyErrors
+
+    def text(
+        self, obj: dict, key: str, path: str, *, max_length: int, required: bool = False
+    ) -> str:
+        value = obj.get(key, _MISSING)
+        where = f"{path}.{key}"
+        if value is _MISSING or (value == "" and not required):
+            if required:
+                self.fail(where, "is missing")
+            return ""
+        if not isinstance(value, str):
+            self.fail(where, "must be text")
+            return ""
+        if required and not value.strip():
+            self.fail(where, "must not be empty")
+        elif len(value) > max_length:
+            self.fail(where, f"is {len(value):,} characters long; at most {max_length:,} fit")
+        elif "\x00" in value:
+            self.fail(where, "contains a NUL character")
+        else:
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                self.fail(where, "contains characters that are not valid Unicode")
+            else:
+                return value
+        return ""
+
+    def url(
+        self, obj: dict, key: str, path: str, *, max_length: int, required: bool = False
+    ) -> str:
+        value = self.text(obj, key, path, max_length=max_length, required=required)
+        if value:
+            try:
+                _url_validator(value)
+            except ValidationError:
+                self.fail(f"{path}.{key}", "is not a valid web address")
+                return ""
+        return value
+
+    def choice(self, obj: dict, key: str, path: str, choices: list[str], default: str) -> str:
+        value = obj.get(key, _MISSING)
+        if value is _MISSING:
+            return default
+        if not isinstance(value, str) or value not in choices:
+            shown = json.dumps(value)[:40] if isinstance(value, str | int | float) else "that"
+            self.fail(f"{path}.{key}", f"{shown} is not one of {', '.join(choices)}")
+            return default
+        return value
+
+    def required_choice(self, obj: dict, key: str, path: str, choices: list[str]) -> str:
+        if key not in obj:
+            self.fail(f"{path}.{key}", "is missing")
+            return choices[0]
+        return self.choice(obj, key, path, choices, choices[0])
+
+    def flag(self, obj: dict, key: str, path: str) -> bool | None:
+        value = obj.get(key, _MISSING)
+        if value is _MISSING:
+            return None
+        if not isinstance(value, bool):
+            self.fail(f"{path}.{key}", "must be true or false")
+            return None
+        return value
+
+    def when(self, obj: dict, key: str, path: str, *, required: bool = False) -> dt.datetime | None:
+        value = obj.get(key, _MISSING)
+        where = f"{path}.{key}"
+        if value is _MISSING or value is None:
+            if required:
+                self.fail(where, "is missing")
+            return None
+        parsed = None
+        if isinstance(value, str) and len(value) <= 40:
+            try:
+                parsed = parse_datetime(value)
+            except ValueError:
+                parsed = None
+        if parsed is None or parsed.tzinfo is None:
+            shown = json.dumps(value)[:40] if isinstance(value, str) else "that"
+            self.fail(where, f"{shown} is not a date and time like 2026-01-31T09:30:00+00:00")
+            return None
+        if not EARLIEST_YEAR <= parsed.year <= LATEST_YEAR:
+            self.fail(where, f"the year {parsed.year} is out of range")
+            return None
+        return parsed.astimezone(dt.UTC)
+
+    def day(self, obj: dict, key: str, path: str) -> dt.date | None:
+        value = obj.get(key, _MISSING)
+        if value is _MISSING or value is None:
+            return None
+        parsed = None
+        if isinstance(value, str) and len(value) <= 10:
+            try:
+                parsed = parse_date(value)
+            except ValueError:
+                parsed = None
+        if parsed is None:
+            shown = json.dumps(value)[:40] if isinstance(value, str) else "that"
+            self.fail(f"{path}.{key}", f"{shown} is not a date like 2026-01-31")
+            return None
+        if not EARLIEST_YEAR <= parsed.year <= LATEST_YEAR:
+            self.fail(f"{path}.{key}", f"the year {parsed.year} is out of range")
+            return None
+        return parsed
+
+    def number(self, obj: dict, key: str, path: str, *, required: bool) -> float | None:
+        value = obj.get(key, _MISSING)
+        if value is _MISSING or value is None:
+            if required:
+                self.fail(f"{path}.{key}", "is missing")
+            return None
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            self.fail(f"{path}.{key}", "must be a number")
+            return None
+        try:
+            number = float(value)
+        except OverflowError:
+            number = math.inf
+        if not math.isfinite(number):
+            self.fail(f"{path}.{key}", "is too large")
+            return None
+        return number
+
+    def slug(self, value: object, where: str) -> str:
+        if not isinstance(value, str) or not 0 < len(value) <= 80:
+            self.fail(where, "must be a skill slug")
+            return ""
+        return value
+
+    def items(self, obj: dict, key: str, path: str, *, max_items: int) -> list[tuple[str, dict]]:
+        """The objects in a list, each with its path; a missing list is an empty one."""
+        value = obj.get(key, _MISSING)
+        where = f"{path}.{key}" if path else key
+        if value is _MISSING or value is None:
+            return []
+        if not isinstance(value, list):
+            self.fail(where, "must be a list")
+            return []
+        if len(value) > max_items:
+            self.fail(where, f"has {len(value):,} entries; at most {max_items:,} fit")
+            return []
+        found = []
+        for i, item in enumerate(value):
+            if isinstance(item, dict):
+                found.append((f"{where}[{i}]", item))
+            else:
+                self.fail(f"{where}[{i}]", "must be an object")
+        return found
+
+
+def validate_import(data: object) -> ImportPlan:
+    """Check a whole decoded export file; the plan to write, or ImportRefused.
+
+    Pure: reads no database. Skill slugs are only checked for form here; whether the
+    catalog has them is decided when writing (unknown ones are left out and reported).
+    Keys this version does not read (`exported_at`, `feedback`, `mentorships`, image
+    details, a project's `url`, `verified_by`) are ignored.
+    """
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise ImportRefused(
+            ['This is not a Gradient export: it has no "format": "gradient-export".']
+        )
+    version = data.get("version")
+    if isinstance(version, bool) or not isinstance(version, int):
+        raise ImportRefused(['This export has no valid "version".'])
+    if version != VERSION:
+        raise ImportRefused(
+            [f"This export is version {version}; this site reads version {VERSION} files."]
+        )
+    check = _Checker()
+    try:
+        plan = _read_plan(data, check)
+    except _TooManyErrors:
+        check.errors.append("…and possibly more: fix these first.")
+        plan = None
+    if check.errors or plan is None:
+        raise ImportRefused(check.errors)
+    return plan
+
+
+def _read_plan(data: dict, check: _Checker) -> ImportPlan:
+    statuses = list(Status.values)
+    profile: dict[str, Any] = {}
+    user = data.get("user")
+    if user is not None:
+        if isinstance(user, dict):
+            for name, limit in PROFILE_TEXT.items():
+                profile[name] = check.text(user, name, "user", max_length=limit)
+            for name, limit in PROFILE_URLS.items():
+                profile[name] = check.url(user, name, "user", max_length=limit)
+            show = check.flag(user, "show_progress", "user")
+            if show is not None:
+                profile["show_progress"] = show
+        else:
+            check.fail("user", "must be an object")
+
+    progress = []
+    seen: dict[str, str] = {}
+    for path, row in check.items(data, "progress", "", max_items=MAX_PROGRESS):
+        slug = check.slug(row.get("skill"), f"{path}.skill")
+        if slug and slug in seen:
+            check.fail(f"{path}.skill", f"{slug} is already listed at {seen[slug]}")
+        seen.setdefault(slug, path)
+        progress.append(
+            {
+                "slug": slug,
+                "status": check.required_choice(row, "status", path, statuses),
+                "note": check.text(row, "note", path, max_length=MAX_NOTE),
+                "started_at": check.when(row, "started_at", path),
+                "completed_at": check.when(row, "completed_at", path),
+                "updated_at": check.when(row, "updated_at", path),
+            }
+        )
+
+    events = [
+        {
+            "slug": check.slug(row.get("skill"), f"{path}.skill"),
+            "from_status": check.required_choice(row, "from_status", path, statuses),
+            "to_status": check.required_choice(row, "to_status", path, statuses),
+            "created_at": check.when(row, "created_at", path, required=True),
+        }
+        for path, row in check.items(data, "events", "", max_items=MAX_EVENTS)
+    ]
+
+    links = [
+        {
+            "slug": check.slug(row.get("skill"), f"{path}.skill"),
+            "title": check.text(row, "title", path, max_length=200, required=True),
+            "url": check.url(row, "url", path, max_length=500, required=True),
+            "created_at": check.when(row, "created_at", path),
+        }
+        for path, row in check.items(data, "links", "", max_items=MAX_LINKS)
+    ]
+
+    projects = [
+        _read_project(row, path, check)
+        for path, row in check.items(data, "projects", "", max_items=MAX_PROJECTS)
+    ]
+    return ImportPlan(
+        profile=profile, progress=progress, events=events, links=links, projects=projects
+    )
+
+
+def _read_project(row: dict, path: str, check: _Checker) -> _ProjectPlan:
+    fields: dict[str, Any] = {
+        name: check.text(row, name, path, max_length=limit, required=name == "title")
+        for name, limit in PROJECT_TEXT.items()
+    }
+    fields |= {
+        name: check.url(row, name, path, max_length=limit) for name, limit in PROJECT_URLS.items()
+    }
+    fields["kind"] = check.choice(row, "kind", path, Project.Kind.values, Project.Kind.PERSONAL)
+    fields["visibility"] = check.choice(
+        row, "visibility", path, Project.Visibility.values, Project.Visibility.PRIVATE
+    )
+    started, finished = check.day(row, "started_on", path), check.day(row, "finished_on", path)
+    if started and finished and finished < started:
+        check.fail(f"{path}.finished_on", "is before started_on")
+    fields |= {"started_on": started, "finished_on": finished}
+
+    skills: list[str] = []
+    raw_skills = row.get("skills", [])
+    if not isinstance(raw_skills, list):
+        check.fail(f"{path}.skills", "must be a list of skill slugs")
+    elif len(raw_skills) > MAX_PROJECT_SKILLS:
+        check.fail(f"{path}.skills", f"has more than {MAX_PROJECT_SKILLS} entries")
+    else:
+        skills = [check.slug(s, f"{path}.skills[{i}]") for i, s in enumerate(raw_skills)]
+
+    metrics = [
+        {
+            "name": check.text(m, "name", mpath, max_length=60, required=True),
+            "split": check.choice(m, "split", mpath, Metric.Split.values, Metric.Split.TEST),
+            "value": check.number(m, "value", mpath, required=True),
+            "baseline": check.number(m, "baseline", mpath, required=False),
+        }
+        for mpath, m in check.items(row, "metrics", path, max_items=MAX_METRICS)
+    ]
+    collaborators = [
+        {
+            "name": check.text(c, "name", cpath, max_length=100, required=True),
+            "url": check.url(c, "url", cpath, max_length=300),
+        }
+        for cpath, c in check.items(row, "collaborators", path, max_items=MAX_COLLABORATORS)
+    ]
+    images = check.items(row, "images", path, max_items=MAX_PROJECT_IMAGES)
+    return _ProjectPlan(
+        fields=fields,
+        created_at=check.when(row, "created_at", path),
+        updated_at=check.when(row, "updated_at", path),
+        skills=skills,
+        metrics=metrics,
+        collaborators=collaborators,
+        images=len(images),
+    )
+
+
+# -- writing an import ----------------------------------------------------------------------
+
+
+@dataclass
+class ImportReport:
+    """What an import wrote, and what it left out."""
+
+    progress_created: int = 0
+    progress_updated: int = 0
+    events: int = 0
+    links: int = 0
+    links_already_there: int = 0
+    projects: int = 0
+    profile_updated: bool = False
+    images_not_restored: int = 0
+    left_out: int = 0  # progress rows, events and links for skills this catalog lacks
+    unknown_skills: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        progress = self.progress_created + self.progress_updated
+        parts = [
+            f"{progress} skill status{'es' if progress != 1 else ''}"
+            + (f" ({self.progress_updated} replaced)" if self.progress_updated else ""),
+            f"{self.events} history event{'s' if self.events != 1 else ''}",
+            f"{self.links} link{'s' if self.links != 1 else ''}",
+            f"{self.projects} project{'s' if self.projects != 1 else ''}",
+        ]
+        text = "Imported " + ", ".join(parts) + "."
+        if self.profile_updated:
+            text += " Your profile was filled in from the file."
+        return text
+
+    def warnings(self) -> list[str]:
+        found = []
+        if self.unknown_skills:
+            shown = ", ".join(self.unknown_skills[:5])
+            more = len(self.unknown_skills) - 5
+            found.append(
+                f"{self.left_out} entr{'ies' if self.left_out != 1 else 'y'} for skills this "
+                f"catalog does not have {'were' if self.left_out != 1 else 'was'} left out "
+                f"(and those skills dropped from projects): {shown}"
+                + (f" and {more} more." if more > 0 else ".")
+            )
+        if self.links_already_there:
+            found.append(
+                f"{self.links_already_there} link{'s' if self.links_already_there != 1 else ''}"
+                " you already had for the same skill and address were not added again."
+            )
+        if self.images_not_restored:
+            found.append(
+                f"{self.images_not_restored} project image"
+                f"{'s are' if self.images_not_restored != 1 else ' is'} not in an export "
+                "file: upload them again on the project pages."
+            )
+        return found
+
+
+def _stamp(model: type, objects: list, names: list[str], values: list[tuple]) -> None:
+    """Put back timestamps that `auto_now`/`auto_now_add` overwrote on insert.
+
+    bulk_update writes the attributes as they are, without running those defaults.
+    """
+    for obj, stamps in zip(objects, values, strict=True):
+        for name, value in zip(names, stamps, strict=True):
+            setattr(obj, name, value)
+    if objects:
+        model.objects.bulk_update(objects, names)  # type: ignore[attr-defined]
+
+
+@transaction.atomic
+def account_import(*, user: User, data: object, now: dt.datetime | None = None) -> ImportReport:
+    """Bring back an export into `user`'s account, all or nothing.
+
+    The whole document is checked first (`validate_import`); a refused file raises
+    ImportRefused before anything is written. Then, in this one transaction: profile
+    fields the file fills in replace the account's; progress rows for a skill the account
+    already has are replaced by the file's (keeping a mentor's verification only if both
+    say *done*); events are appended; links are added unless the account has one for the
+    same skill and address; projects are created new, with their metrics, collaborators
+    and skills. Timestamps are the file's. Mentor verifications, feedback, mentorships and
+    images are not imported: they are other people's statements, or not in the file.
+    Entries for skills this catalog does not have are left out and reported.
+    """
+    plan = validate_import(data)
+    now = now or timezone.now()
+    report = ImportReport()
+    skill_ids = dict(Skill.objects.values_list("slug", "id"))
+    unknown: set[str] = set()
+
+    def known(slug: str) -> int | None:
+        if slug not in skill_ids:
+            unknown.add(slug)
+            return None
+        return skill_ids[slug]
+
+    changed = [name for name, value in plan.profile.items() if value not in ("", None)]
+    changed = [name for name in changed if getattr(user, name) != plan.profile[name]]
+    if changed:
+        for name in changed:
+            setattr(user, name, plan.profile[name])
+        user.save(update_fields=changed)
+        report.profile_updated = True
+
+    _import_progress(user, plan, known, now, report)
+
+    events = []
+    for row in plan.events:
+        skill_id = known(row["slug"])
+        if skill_id is None:
+            report.left_out += 1
+            continue
+        events.append(
+            ProgressEvent(
+                user=user,
+                skill_id=skill_id,
+                from_status=row["from_status"],
+                to_status=row["to_status"],
+                created_at=row["created_at"],
+            )
+        )
+    ProgressEvent.objects.bulk_create(events, batch_size=500)
+    report.events = len(events)
+
+    existing_links = set(SkillLink.objects.filter(user=user).values_list("skill_id", "url"))
+    links, stamps = [], []
+    for row in plan.links:
+        skill_id = known(row["slug"])
+        if skill_id is None:
+            report.left_out += 1
+        elif (skill_id, row["url"]) in existing_links:
+            report.links_already_there += 1
+        else:
+            links.append(
+                SkillLink(user=user, skill_id=skill_id, title=row["title"], url=row["url"])
+            )
+            stamps.append((row["created_at"] or now,))
+    SkillLink.objects.bulk_create(links, batch_size=500)
+    _stamp(SkillLink, links, ["created_at"], stamps)
+    report.links = len(links)
+
+    _import_projects(user, plan, known, now, report)
+    report.unknown_skills = sorted(unknown)
+    return report
+
+
+def _import_progress(
+    user: User,
+    plan: ImportPlan,
+    known: Callable[[str], int | None],
+    now: dt.datetime,
+    report: ImportReport,
+) -> None:
+    existing = {p.skill_id: p for p in Progress.objects.select_for_update().filter(user=user)}
+    updated, created, created_stamps = [], [], []
+    for row in plan.progress:
+        skill_id = known(row["slug"])
+        if skill_id is None:
+            report.left_out += 1
+            continue
+        progress = existing.get(skill_id) or Progress(user=user, skill_id=skill_id)
+        keeps_verification = progress.status == Status.DONE and row["status"] == Status.DONE
+        if not keeps_verification:
+            progress.verified_by, progress.verified_at = None, None
+        progress.status, progress.note = row["status"], row["note"]
+        progress.started_at, progress.completed_at = row["started_at"], row["completed_at"]
+        progress.updated_at = row["updated_at"] or now
+        if progress.pk:
+            updated.append(progress)
+        else:
+            created.append(progress)
+            created_stamps.append((progress.updated_at,))
+    written = ["status", "note", "started_at", "completed_at", "verified_by", "verified_at"]
+    Progress.objects.bulk_update(updated, [*written, "updated_at"], batch_size=500)
+    # A row made by a status click since the read above is replaced too, not a crash.
+    Progress.objects.bulk_create(
+        created,
+        batch_size=500,
+        update_conflicts=True,
+        unique_fields=["user", "skill"],
+        update_fields=[*written, "updated_at"],
+    )
+    _stamp(Progress, created, ["updated_at"], created_stamps)
+    report.progress_updated, report.progress_created = len(updated), len(created)
+
+
+def _import_projects(
+    user: User,
+    plan: ImportPlan,
+    known: Callable[[str], int | None],
+    now: dt.datetime,
+    report: ImportReport,
+) -> None:
+    projects = [Project(owner=user, **p.fields) for p in plan.projects]
+    Project.objects.bulk_create(projects, batch_size=200)
+    stamps = [(p.created_at or now, p.updated_at or p.created_at or now) for p in plan.projects]
+    _stamp(Project, projects, ["created_at", "updated_at"], stamps)
+    metrics, collaborators, tags = [], [], []
+    through = Project.skills.through
+    for project, p in zip(projects, plan.projects, strict=True):
+        metrics += [Metric(project=project, order=i, **m) for i, m in enumerate(p.metrics)]
+        collaborators += [
+            Collaborator(project=project, order=i, **c) for i, c in enumerate(p.collaborators)
+        ]
+        skill_ids = {pk for pk in map(known, p.skills) if pk is not None}
+        tags += [through(project_id=project.pk, skill_id=pk) for pk in sorted(skill_ids)]
+        report.images_not_restored += p.images
+    Metric.objects.bulk_create(metrics, batch_size=500)
+    Collaborator.objects.bulk_create(collaborators, batch_size=500)
+    through.objects.bulk_create(tags, batch_size=500)
+    report.projects = len(projects)
+
+
+# -- deleting an account --------------------------------------------------------------------
+
+
+def account_contents(user: User) -> dict[str, int]:
+    """Counts of what deleting the account removes, for the confirmation page."""
+    return {
+        "progress": Progress.objects.filter(user=user).count(),
+        "events": ProgressEvent.objects.filter(user=user).count(),
+        "links": SkillLink.objects.filter(user=user).count(),
+        "projects": Project.objects.filter(owner=user).count(),
+        "images": ProjectImage.objects.filter(project__owner=user).count(),
+        "mentors": Mentorship.objects.filter(learner=user).count(),
+        "mentees": Mentorship.objects.filter(mentor=user).count(),
+        "invites": Invite.objects.filter(learner=user).count(),
+        "feedback": Feedback.objects.filter(
+            Q(learner=user) | Q(mentor=user) | Q(author=user)
+        ).count(),
+        "mentor_notes": MentorNote.objects.filter(Q(mentor=user) | Q(learner=user)).count(),
+    }
+
+
+@transaction.atomic
+def account_delete(*, user: User) -> dict[str, int]:
+    """Delete the account and everything it owns, in this one transaction.
+
+    Every table that points at a user cascades (skills are PROTECTed from deletion, not
+    users): progress, events, own links, projects with their metrics, collaborators and
+    images, mentorships in both directions, invites, feedback received, given or written,
+    mentor notes by or about the user, allauth's email addresses. Where another user's
+    row merely mentions this one (an invite they used, a progress row they verified),
+    the reference is emptied and the row stays (a verification loses its date with its
+    verifier). Image files go once the deletion commits.
+    Returns the number of rows deleted per model.
+    """
+    storage = ProjectImage._meta.get_field("image").storage  # type: ignore[attr-defined]
+    files = [
+        name
+        for pair in ProjectImage.objects.filter(project__owner=user).values_list(
+            "image", "thumbnail"
+        )
+        for name in pair
+        if name
+    ]
+    # A verification means nothing without its verifier: drop both halves together.
+    Progress.objects.filter(verified_by=user).update(verified_by=None, verified_at=None)
+    _, deleted = user.delete()
+
+    def delete_files() -> None:
+        for name in files:
+            storage.delete(name)
+
+    transaction.on_commit(delete_files)
+    return deleted

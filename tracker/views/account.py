@@ -1,0 +1,84 @@
+"""The learner's own data: export it (JSON, CSV), import an export back, delete the account.
+
+Every view here acts on the signed-in user only, so there is nothing to look up and no
+one else's data to leak.
+"""
+
+from __future__ import annotations
+
+import csv
+
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from .. import portability
+from ..forms import AccountDeleteForm, AccountImportForm
+from ..models import User
+
+
+def _attachment(response: HttpResponse, extension: str) -> HttpResponse:
+    today = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="gradient-export-{today}.{extension}"'
+    return response
+
+
+@require_GET
+@login_required
+def export_json(request: HttpRequest) -> HttpResponse:
+    """Everything the user owns, in the format the import page reads back."""
+    data = portability.build_export(request.user, absolute_url=request.build_absolute_uri)  # type: ignore[arg-type]
+    response = JsonResponse(data, json_dumps_params={"indent": 2, "ensure_ascii": False})
+    response["Cache-Control"] = "no-store"
+    return _attachment(response, "json")
+
+
+@require_GET
+@login_required
+def export_csv(request: HttpRequest) -> HttpResponse:
+    """A row per published skill with the user's status, for a spreadsheet."""
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Cache-Control"] = "no-store"
+    csv.writer(response).writerows(portability.progress_csv_rows(request.user))  # type: ignore[arg-type]
+    return _attachment(response, "csv")
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def import_data(request: HttpRequest) -> HttpResponse:
+    posted = request.method == "POST"
+    form = AccountImportForm(request.POST if posted else None, request.FILES if posted else None)
+    if posted and form.is_valid():
+        try:
+            report = portability.account_import(
+                user=request.user,  # type: ignore[arg-type]
+                data=form.cleaned_data["file"],
+            )
+        except portability.ImportRefused as refused:
+            form.add_error("file", refused.messages)
+        else:
+            messages.success(request, report.summary())
+            for warning in report.warnings():
+                messages.warning(request, warning)
+            return HttpResponseRedirect(reverse("tracker:dashboard"))
+    context = {"form": form, "max_mb": portability.MAX_IMPORT_BYTES // 1024 // 1024}
+    return render(request, "tracker/account_import.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def delete_account(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]  # login_required
+    form = AccountDeleteForm(user, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        portability.account_delete(user=user)
+        logout(request)
+        messages.success(request, "Your account and everything in it have been deleted.")
+        return HttpResponseRedirect(reverse("catalog:index"))
+    context = {"form": form, "contents": portability.account_contents(user)}
+    return render(request, "tracker/account_delete.html", context)
