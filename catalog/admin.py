@@ -6,10 +6,31 @@ from django.http import HttpRequest
 
 from .graph import find_cycle
 from .models import Prerequisite, Resource, Skill, Track
+from .snapshot import bump_catalog_version
+
+
+class BumpsCatalogVersion(admin.ModelAdmin):
+    """Every change made here marks the pages' cached catalog stale (after commit)."""
+
+    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+        super().save_model(request, obj, form, change)
+        bump_catalog_version()
+
+    def save_related(self, request, form, formsets, change):  # type: ignore[no-untyped-def]
+        super().save_related(request, form, formsets, change)
+        bump_catalog_version()
+
+    def delete_model(self, request, obj):  # type: ignore[no-untyped-def]
+        super().delete_model(request, obj)
+        bump_catalog_version()
+
+    def delete_queryset(self, request, queryset):  # type: ignore[no-untyped-def]
+        super().delete_queryset(request, queryset)
+        bump_catalog_version()
 
 
 @admin.register(Track)
-class TrackAdmin(admin.ModelAdmin):
+class TrackAdmin(BumpsCatalogVersion):
     list_display = ["title", "slug", "order", "skill_count"]
     list_editable = ["order"]
     search_fields = ["title", "slug", "summary"]
@@ -81,7 +102,7 @@ class ResourceInline(admin.TabularInline):
 
 
 @admin.register(Skill)
-class SkillAdmin(admin.ModelAdmin):
+class SkillAdmin(BumpsCatalogVersion):
     list_display = ["title", "track", "level", "hours", "order", "is_published"]
     list_editable = ["order"]
     list_filter = ["track", "level", "is_published"]
@@ -95,11 +116,13 @@ class SkillAdmin(admin.ModelAdmin):
     @admin.action(description="Publish selected skills")
     def publish(self, request: HttpRequest, queryset: QuerySet[Skill]) -> None:
         n = queryset.update(is_published=True)
+        bump_catalog_version()
         self.message_user(request, f"Published {n} skill(s).", messages.SUCCESS)
 
     @admin.action(description="Unpublish selected skills")
     def unpublish(self, request: HttpRequest, queryset: QuerySet[Skill]) -> None:
         n = queryset.update(is_published=False)
+        bump_catalog_version()
         self.message_user(request, f"Unpublished {n} skill(s).", messages.SUCCESS)
 
 
@@ -122,7 +145,7 @@ class LinkStateFilter(admin.SimpleListFilter):
 
 
 @admin.register(Resource)
-class ResourceAdmin(admin.ModelAdmin):
+class ResourceAdmin(BumpsCatalogVersion):
     list_display = ["title", "skill", "kind", "is_free", "link_state", "link_checked_at"]
     list_filter = [LinkStateFilter, "kind", "is_free", "skill__track"]
     list_select_related = ["skill"]

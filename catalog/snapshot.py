@@ -17,7 +17,17 @@ from django.core.cache import cache
 from django.db import transaction
 from django.urls import reverse
 
-from .models import Prerequisite, Skill, Track
+from .models import Prerequisite, Resource, Skill, Track
+
+
+@dataclass(frozen=True)
+class ResourceNode:
+    title: str
+    url: str
+    kind: str
+    kind_label: str
+    is_free: bool
+    minutes: int
 
 
 @dataclass(frozen=True)
@@ -31,12 +41,10 @@ class SkillNode:
     hours: int
     order: int
     track_id: int
+    url: str  # reversed once here: pages show hundreds of these links
     prerequisites: tuple[int, ...] = ()
     unlocks: tuple[int, ...] = ()
-
-    @property
-    def url(self) -> str:
-        return reverse("catalog:skill", args=[self.slug])
+    resources: tuple[ResourceNode, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -48,24 +56,25 @@ class TrackNode:
     order: int
     skill_ids: tuple[int, ...]
     hours: int
-
-    @property
-    def url(self) -> str:
-        return reverse("catalog:track", args=[self.slug])
+    url: str
 
     @property
     def skill_count(self) -> int:
         return len(self.skill_ids)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Catalog:
+    """Hashable by identity, so presentation code can memoise per catalog version."""
+
     tracks: tuple[TrackNode, ...]
     skills: dict[int, SkillNode]
     order: tuple[int, ...]  # every published skill id, in curriculum order
     _tracks_by_id: dict[int, TrackNode] = field(repr=False, default_factory=dict)
     _tracks_by_slug: dict[str, TrackNode] = field(repr=False, default_factory=dict)
     _skills_by_slug: dict[str, SkillNode] = field(repr=False, default_factory=dict)
+    # Pages may keep HTML built from this catalog here; it goes when the catalog does.
+    memo: dict = field(repr=False, default_factory=dict)
 
     def track(self, track_id: int) -> TrackNode:
         return self._tracks_by_id[track_id]
@@ -91,7 +100,7 @@ class Catalog:
 
 
 def build_catalog() -> Catalog:
-    """Read the published catalog: three queries whatever its size."""
+    """Read the published catalog: four queries whatever its size."""
     skills_qs = Skill.objects.published().order_by("track__order", "order", "title")
     rows = list(
         skills_qs.values_list(
@@ -105,6 +114,17 @@ def build_catalog() -> Catalog:
     ).values_list("skill_id", "requires_id"):
         requires.setdefault(skill_id, []).append(required_id)
         unlocks.setdefault(required_id, []).append(skill_id)
+
+    resources: dict[int, list[ResourceNode]] = {}
+    kinds = dict(Resource.Kind.choices)
+    for skill_id, title, url, kind, is_free, minutes in (
+        Resource.objects.filter(skill__is_published=True)
+        .order_by("skill_id", "order", "id")
+        .values_list("skill_id", "title", "url", "kind", "is_free", "minutes")
+    ):
+        resources.setdefault(skill_id, []).append(
+            ResourceNode(title, url, kind, kinds.get(kind, kind), is_free, minutes)
+        )
 
     position = {row[0]: i for i, row in enumerate(rows)}
     labels = dict(Skill._meta.get_field("level").choices or [])
@@ -121,8 +141,10 @@ def build_catalog() -> Catalog:
             hours=hours,
             order=order,
             track_id=track_id,
+            url=reverse("catalog:skill", args=[slug]),
             prerequisites=tuple(sorted(requires.get(pk, ()), key=position.__getitem__)),
             unlocks=tuple(sorted(unlocks.get(pk, ()), key=position.__getitem__)),
+            resources=tuple(resources.get(pk, ())),
         )
         by_track.setdefault(track_id, []).append(pk)
 
@@ -135,6 +157,7 @@ def build_catalog() -> Catalog:
             order=t.order,
             skill_ids=tuple(by_track[t.pk]),
             hours=sum(skills[pk].hours for pk in by_track[t.pk]),
+            url=reverse("catalog:track", args=[t.slug]),
         )
         for t in Track.objects.filter(pk__in=by_track).order_by("order", "title")
     )

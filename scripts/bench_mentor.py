@@ -18,6 +18,7 @@ import statistics
 import sys
 import tempfile
 import time
+import warnings
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -55,6 +56,8 @@ def run(mentees: int, requests: int, rng: random.Random) -> None:
     from catalog.models import Skill
     from tracker.models import Mentorship, Progress, ProgressEvent, Status, User
 
+    # whitenoise looks for collectstatic's output, which a benchmark does not need.
+    warnings.filterwarnings("ignore", message="No directory at")
     setup_test_environment()  # lets the test client's "testserver" host in
     settings.DEBUG = False  # as in production: no template debug information
     call_command("migrate", verbosity=0)

@@ -14,8 +14,11 @@ A mentee's activity status comes from whole days since their last status change
 from __future__ import annotations
 
 import datetime as dt
+import time
+from collections import OrderedDict
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import Count, F, Max, Q
 from django.utils import timezone
 
@@ -91,17 +94,26 @@ class MenteeRow:
         return timezone.localtime(self.last_activity).date().isoformat()
 
 
-def mentee_rows(mentor: User, catalog: Catalog, now: dt.datetime) -> list[MenteeRow]:
-    """Every active mentee of `mentor`, by name: four queries however many there are.
+_cache: OrderedDict[tuple[int, tuple[int, ...]], tuple[float, tuple]] = OrderedDict()
 
-    One for the mentorships (with the learners), then one grouped query each for
-    progress counts per mentee and track, for recent activity per mentee, and for
-    unread replies per mentee. The mentees are selected by a subquery, not a list of
-    ids, so the SQL does not grow with them either.
-    """
-    mentorships = list(Mentorship.objects.active().filter(mentor=mentor).select_related("learner"))
-    if not mentorships:
-        return []
+
+def _stats(mentor: User, mentee_ids: list[int], now: dt.datetime) -> tuple:
+    seconds = getattr(settings, "MENTOR_STATS_SECONDS", 60)
+    key = (mentor.pk, tuple(sorted(mentee_ids)))
+    hit = _cache.get(key)
+    if seconds and hit and hit[0] > time.monotonic():
+        return hit[1]
+    stats = _query_stats(mentor, now)
+    if seconds:
+        _cache[key] = (time.monotonic() + seconds, stats)
+        _cache.move_to_end(key)
+        while len(_cache) > 1000:
+            _cache.popitem(last=False)
+    return stats
+
+
+def _query_stats(mentor: User, now: dt.datetime) -> tuple:
+    """Three grouped queries over all of the mentor's mentees at once."""
     mentee_ids = Mentorship.objects.active().filter(mentor=mentor).values("learner_id")
 
     # Done and skipped counts per mentee and track, over published skills only.
@@ -145,7 +157,21 @@ def mentee_rows(mentor: User, catalog: Catalog, now: dt.datetime) -> list[Mentee
         .order_by()
         .values_list("learner_id", "n")
     )
+    return counts, activity, unread
 
+
+def mentee_rows(mentor: User, catalog: Catalog, now: dt.datetime) -> list[MenteeRow]:
+    """Every active mentee of `mentor`, by name: four queries however many there are.
+
+    The mentorships are read on every call, so a revoked learner disappears at once.
+    The figures about them (three grouped queries: progress per mentee and track,
+    recent activity, unread replies) are kept for MENTOR_STATS_SECONDS per process,
+    because a mentor of 50 costs the database more than every other page does.
+    """
+    mentorships = list(Mentorship.objects.active().filter(mentor=mentor).select_related("learner"))
+    if not mentorships:
+        return []
+    counts, activity, unread = _stats(mentor, [m.learner_id for m in mentorships], now)
     rows = []
     for mentorship in mentorships:
         learner = mentorship.learner

@@ -140,3 +140,22 @@ def test_admin_login_goes_through_allauth(client: Client) -> None:
     response = client.get("/admin/login/?next=/admin/")
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
+
+
+@pytest.mark.django_db
+def test_admin_changes_reach_the_cached_catalog(
+    admin_client: Client, client: Client, django_capture_on_commit_callbacks
+) -> None:
+    s1, s2 = make_catalog(tracks=1, skills_per_track=2)
+    assert b"Skill 1.1" in client.get("/catalog/track-1/").content  # the copy is built
+    url = f"/admin/catalog/skill/{s1.pk}/change/"
+    data = form_data(admin_client.get(url))
+    data["title"] = "Renamed in admin"
+    with django_capture_on_commit_callbacks(execute=True):
+        assert admin_client.post(url, data).status_code == 302
+    assert b"Renamed in admin" in client.get("/catalog/track-1/").content
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(
+            "/admin/catalog/skill/", {"action": "unpublish", "_selected_action": [s2.pk]}
+        )
+    assert client.get("/skills/skill-1-2/").status_code == 404

@@ -27,7 +27,8 @@ def alice_client(client: Client, alice) -> Client:
 
 @pytest.mark.django_db
 def test_htmx_gets_the_control_and_out_of_band_counters(alice_client: Client, alice, skill) -> None:
-    response = alice_client.post("/progress/skill-1-2/", {"status": "done"}, **HTMX)
+    from_dashboard = {**HTMX, "HTTP_HX_CURRENT_URL": "http://testserver/dashboard/"}
+    response = alice_client.post("/progress/skill-1-2/", {"status": "done"}, **from_dashboard)
     assert response.status_code == 200
     html = response.content.decode()
     assert "<html" not in html
@@ -39,6 +40,22 @@ def test_htmx_gets_the_control_and_out_of_band_counters(alice_client: Client, al
     assert 'id="overall-progress" class="stats" hx-swap-oob="true"' in html
     assert Progress.objects.get(user=alice, skill=skill).status == "done"
     assert len(response.content) < 4096
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("page", "track_bar", "overall"),
+    [("/catalog/track-1/?status=todo", True, False), ("/skills/skill-1-2/", False, False),
+     ("/dashboard/", True, True), ("", False, False)],
+)  # fmt: skip
+def test_out_of_band_parts_follow_the_page_that_asked(
+    alice_client: Client, skill, page: str, track_bar: bool, overall: bool
+) -> None:
+    headers = {**HTMX, "HTTP_HX_CURRENT_URL": f"http://testserver{page}"}
+    html = alice_client.post("/progress/skill-1-2/", {"status": "learning"}, **headers)
+    html = html.content.decode()
+    assert ('id="track-progress-track-1"' in html) is track_bar
+    assert ('id="overall-progress"' in html) is overall
 
 
 @pytest.mark.django_db

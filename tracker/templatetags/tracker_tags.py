@@ -1,45 +1,59 @@
-from django import template
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString, mark_safe
+import functools
 
+from django import template
+from django.urls import get_script_prefix, reverse
+from django.utils.safestring import SafeString
+
+from .. import html
 from ..progress import Calendar
 
 register = template.Library()
 
 
+@functools.lru_cache(maxsize=4096)
+def _reverse(prefix: str, name: str, args: tuple) -> str:
+    return reverse(name, args=args)
+
+
+@register.simple_tag
+def route(name: str, *args: object) -> str:
+    """`{% url %}`, remembered: the layout reverses the same dozen names on every page."""
+    return _reverse(get_script_prefix(), name, tuple(str(a) for a in args))
+
+
+@register.simple_tag(takes_context=True)
+def status_control(context, skill, status, next_url="") -> SafeString:  # type: ignore[no-untyped-def]
+    """A skill's status control (see tracker/html.py); the same markup for page and htmx."""
+    return html.status_control(skill, status, next_url, str(context.get("csrf_token", "")))
+
+
+@register.simple_tag(takes_context=True)
+def skill_rows(context, catalog, rows) -> SafeString:  # type: ignore[no-untyped-def]
+    request = context["request"]
+    return html.skill_rows(
+        catalog,
+        rows,
+        request.get_full_path(),
+        str(context.get("csrf_token", "")),
+        request.user.is_authenticated,
+    )
+
+
+@register.simple_tag
+def verified_badge(progress) -> SafeString:  # type: ignore[no-untyped-def]
+    return html.trusted(html.verified_badge(progress))
+
+
+@register.simple_tag
+def status_label(status: str) -> SafeString:
+    return html.status_label(status)
+
+
 @register.simple_tag
 def calendar_grid(calendar: Calendar) -> SafeString:
-    """The activity heatmap: 53 week columns of 7 day cells, built in Python.
+    return html.trusted(html.calendar_grid(calendar))
 
-    Built here rather than in a template loop because it is 371 cells on every dashboard
-    load. The grid is decorative for screen readers; the list after it names every day
-    with a completion and its count.
-    """
-    months = format_html_join(
-        "",
-        "<span>{}</span>",
-        (
-            (next((label for w, label in calendar.months if w == i), ""),)
-            for i in range(len(calendar.weeks))
-        ),
-    )
-    cells = format_html_join(
-        "",
-        '<i class="day lvl-{}"{}></i>',
-        (
-            (day.level, format_html(' title="{}"', day.label) if day.count else "")
-            for week in calendar.weeks
-            for day in week
-            if not day.future
-        ),
-    )
-    active = [day for week in calendar.weeks for day in week if day.count and not day.future]
-    listing = format_html_join("", "<li>{}</li>", ((day.label,) for day in reversed(active)))
-    return format_html(
-        '<div class="calendar-scroll" aria-hidden="true">'
-        '<div class="calendar-months">{}</div><div class="calendar">{}</div></div>'
-        '<ul class="visually-hidden" aria-label="Days with completions">{}</ul>',
-        months,
-        cells,
-        listing or mark_safe("<li>No completions in the last year.</li>"),
-    )
+
+@register.simple_tag
+def track_progress(stats, oob: bool = False) -> SafeString:  # type: ignore[no-untyped-def]
+    return html.trusted(html.track_progress(stats, oob))

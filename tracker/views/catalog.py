@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from catalog.models import Resource
-from catalog.snapshot import get_catalog
+from catalog.snapshot import ResourceNode, get_catalog
 
 from .. import progress as rules
 from ..feedback import threads_for_viewer
@@ -40,7 +40,7 @@ def catalog_index(request: HttpRequest) -> HttpResponse:
             (track, overview.for_track(track.id) if overview else None) for track in catalog.tracks
         ],
         "query": query,
-        "results": [(s, rules.status_of(progress, s.id)) for s in results or []],
+        "results": [(s, rules.status_of(rules.statuses_of(progress), s.id)) for s in results or []],
         "searched": results is not None,
     }
     if request.htmx and request.htmx.target == "search-results":
@@ -63,13 +63,15 @@ def track_detail(request: HttpRequest, slug: str) -> HttpResponse:
     if wanted not in Status.values:
         wanted = ""
     rows = []
+    states = rules.statuses_of(progress)
     for skill in catalog.skills_of(track):
-        status = rules.status_of(progress, skill.id)
+        status = rules.status_of(states, skill.id)
         if wanted and status != wanted:
             continue
-        rows.append((skill, status, catalog.prerequisites_of(skill), progress.get(skill.id)))
+        rows.append((skill, status, progress.get(skill.id)))
     context = {
         "nav": "catalog",
+        "catalog": catalog,
         "track": track,
         "rows": rows,
         "stats": stats,
@@ -86,11 +88,10 @@ def skill_detail(request: HttpRequest, slug: str) -> HttpResponse:
     skill = catalog.skill_by_slug(slug)
     if skill is None:
         raise Http404("No such skill in the catalog.")
-    resources = list(Resource.objects.filter(skill_id=skill.id))
-    kinds = list(Resource.Kind)
-    groups: dict[str, list[Resource]] = {}
-    for resource in sorted(resources, key=lambda r: kinds.index(r.kind)):
-        groups.setdefault(resource.get_kind_display(), []).append(resource)
+    kinds = list(Resource.Kind.values)
+    groups: dict[str, list[ResourceNode]] = {}
+    for resource in sorted(skill.resources, key=lambda r: kinds.index(r.kind)):
+        groups.setdefault(resource.kind_label, []).append(resource)
     context = {
         "nav": "catalog",
         "skill": skill,
@@ -102,11 +103,12 @@ def skill_detail(request: HttpRequest, slug: str) -> HttpResponse:
     user = request.user
     if user.is_authenticated:
         progress = rules.statuses(user, [skill.id, *skill.prerequisites])
+        states = rules.statuses_of(progress)
         mine = progress.get(skill.id)
         context |= {
-            "status": rules.status_of(progress, skill.id),
+            "status": rules.status_of(states, skill.id),
             "progress": mine,
-            "recommended_first": rules.missing_prerequisites(catalog, skill, progress),
+            "recommended_first": rules.missing_prerequisites(catalog, skill, states),
             "note_html": render_markdown(mine.note) if mine and mine.note else "",
             "links": SkillLink.objects.filter(user=user, skill_id=skill.id),
         }

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -9,7 +10,7 @@ from django.views.decorators.http import require_GET
 from catalog.snapshot import get_catalog
 
 from .. import progress as rules
-from ..models import Feedback, ProgressEvent, Status
+from ..models import Feedback, Status
 
 
 @require_GET
@@ -18,7 +19,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     """Where the learner stands: a fixed number of queries whatever their history."""
     user = request.user
     catalog = get_catalog()
-    progress = rules.statuses(user)
+    progress = rules.status_map(user)
     today = timezone.localdate()
     days = rules.completion_days(user)
     current_streak, longest_streak = rules.streaks(days, today)
@@ -33,12 +34,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     evidenced = rules.evidenced_skill_ids(user)
     without_evidence = [skill for skill in done if skill.id not in evidenced]
     received = Feedback.objects.filter(learner=user).exclude(author=user)
+    counts = received.aggregate(total=Count("id"), unread=Count("id", filter=Q(read_at=None)))
+    latest = []
+    if counts["total"]:  # most learners have none: skip the join
+        latest = received.select_related("author", "project", "skill").order_by("-created_at")[:5]
     context = {
         "nav": "dashboard",
-        "unread_feedback": received.filter(read_at__isnull=True).count(),
-        "latest_feedback": received.select_related("author", "project", "skill").order_by(
-            "-created_at"
-        )[:5],
+        "unread_feedback": counts["unread"],
+        "latest_feedback": latest,
         "done_count": len(done),
         "evidence_percent": round(100 * (len(done) - len(without_evidence)) / len(done))
         if done
@@ -47,7 +50,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "overview": rules.overview(user, catalog),
         "next_up": rules.next_up(catalog, progress),
         "learning": learning,
-        "recent": ProgressEvent.objects.filter(user=user).select_related("skill")[:8],
+        "recent": rules.recent_activity(user, catalog),
         "calendar": rules.build_calendar(days, today),
         "current_streak": current_streak,
         "longest_streak": longest_streak,

@@ -55,8 +55,15 @@ def progress_update(request: HttpRequest, slug: str) -> HttpResponse:
     progress, _ = services.progress_set_status(user=request.user, skill_id=skill.id, status=status)
     if not request.htmx:
         return _redirect_back(request, skill.url)
+    # Out-of-band swaps only for what the page that asked shows: the track's bar on a
+    # track page and the dashboard, the headline numbers on the dashboard.
+    page = request.htmx.current_url_abs_path or ""
+    on_dashboard = page.startswith(reverse("tracker:dashboard"))
+    track_page = reverse("catalog:track", args=[catalog.track(skill.track_id).slug])
     overview = rules.overview(request.user, catalog)
     context = {
+        "swap_track": on_dashboard or page.startswith(track_page),
+        "swap_overall": on_dashboard,
         "skill": skill,
         "status": progress.status if progress else Status.TODO,
         "next": request.POST.get("next", ""),
@@ -79,8 +86,9 @@ def note_edit(request: HttpRequest, slug: str) -> HttpResponse:
         )
         if not request.htmx:
             return _redirect_back(request, skill.get_absolute_url() + "#notes")
-        note_html = render_markdown(progress.note)
-        return render(request, "catalog/skill.html#notes", {"skill": skill, "note_html": note_html})
+        # `saved` moves the keyboard focus to the notes' heading after the swap.
+        context = {"skill": skill, "note_html": render_markdown(progress.note), "saved": True}
+        return render(request, "catalog/skill.html#notes", context)
     template = "tracker/note_form.html"
     if request.htmx:
         template += "#note-form"
