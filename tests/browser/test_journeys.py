@@ -1,0 +1,313 @@
+"""The main journeys, end to end in Chromium: a learner (with and without JavaScript),
+a mentor, and a curator in admin."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageDraw
+from playwright.sync_api import Page, expect
+
+from catalog.models import Skill
+from tests.browser.conftest import ContextFactory, log_in, sign_up
+from tests.conftest import PASSWORD, make_catalog, make_user
+from tracker.models import Project
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+TRACK = "mathematics"
+SKILL = "linear-algebra"
+SKILL_TITLE = "Linear algebra"
+
+
+def chart_png(folder: Path) -> Path:
+    """A small learning-curve chart, as a learner would upload."""
+    image = Image.new("RGB", (320, 200), "white")
+    draw = ImageDraw.Draw(image)
+    draw.line([(10, 20), (80, 120), (200, 160), (310, 170)], fill="#4f46e5", width=4)
+    path = folder / "learning-curve.png"
+    image.save(path, "PNG")
+    return path
+
+
+def set_marker(page: Page, js: bool) -> None:
+    """With JavaScript, a marker on `window` shows later whether the page was reloaded."""
+    if js:
+        page.evaluate("window.__marker = 1")
+
+
+def assert_no_reload(page: Page, js: bool) -> None:
+    if js:
+        assert page.evaluate("window.__marker") == 1, "the page reloaded"
+
+
+def progress_bar(page: Page, track: str = TRACK):  # type: ignore[no-untyped-def]
+    return page.locator(f"#track-progress-{track} [role=progressbar]")
+
+
+def stat(page: Page, label: str) -> str:
+    """A headline number on the dashboard, by the words under it."""
+    box = page.locator("#overall-progress .stat").filter(has_text=label)
+    return box.locator(".stat-value").inner_text()
+
+
+def learner_journey(page: Page, folder: Path, *, js: bool) -> None:
+    username = "lena" if js else "nils"
+    sign_up(page, username)
+    expect(page.get_by_role("heading", level=1)).to_contain_text(f"Hello, {username}")
+
+    # Browse the catalog, open a track.
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Catalog").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("The ML-engineer curriculum")
+    page.get_by_role("link", name="Mathematics and statistics").click()
+    expect(page).to_have_url(re.compile(rf"/catalog/{TRACK}/$"))
+    bar = progress_bar(page)
+    expect(bar).to_have_attribute("aria-valuenow", "0")
+    assert bar.get_attribute("aria-valuemin") == "0"
+    assert bar.get_attribute("aria-valuemax") == "100"
+
+    # Learning, then done, from the status buttons.
+    control = page.locator(f"#status-{SKILL}")
+    expect(control.locator(".status")).to_have_text("To do")
+    set_marker(page, js)
+    control.get_by_role("button", name="Learning", exact=True).click()
+    expect(control.locator(".status")).to_have_text("Learning")
+    expect(control.get_by_role("button", name="Learning", exact=True)).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    expect(page.locator(f"#track-progress-{TRACK} .meta")).to_contain_text("1 learning")
+    assert_no_reload(page, js)
+    control.get_by_role("button", name="Done", exact=True).click()
+    expect(control.locator(".status")).to_have_text("Done")
+    expect(bar).not_to_have_attribute("aria-valuenow", "0")
+    expect(page.locator(f"#track-progress-{TRACK} .meta")).to_contain_text(
+        re.compile(r"1 of \d+ done")
+    )
+    assert_no_reload(page, js)
+    if not js:
+        # The plain form post redirected back to the row it came from.
+        expect(page).to_have_url(re.compile(rf"/catalog/{TRACK}/#skill-{SKILL}$"))
+
+    # The dashboard counts it.
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Dashboard").click()
+    assert stat(page, "skills done") == "1"
+    assert stat(page, "learning now") == "0"
+    assert stat(page, "of the curriculum done") != "0%"
+    activity = page.locator("section[aria-labelledby=activity-heading]")
+    expect(activity).to_contain_text(SKILL_TITLE)
+    expect(activity.locator(".status").first).to_have_text("Done")
+
+    # A note on the skill page: the editor comes in place (htmx) or on its own page.
+    page.goto(f"/skills/{SKILL}/")
+    expect(page.locator("#status-heading + form .status")).to_have_text("Done")
+    set_marker(page, js)
+    page.get_by_role("link", name="Write a note").click()
+    editor = page.get_by_role("textbox", name="My notes")
+    expect(editor).to_be_visible()
+    if js:
+        expect(page).to_have_url(re.compile(rf"/skills/{SKILL}/$"))
+    else:
+        expect(page).to_have_url(re.compile(rf"/progress/{SKILL}/note/$"))
+    editor.fill("**Eigenvectors** keep their direction.\n\n- redo the 2×2 case by hand")
+    page.get_by_role("button", name="Save notes").click()
+    notes = page.locator("#notes")
+    expect(notes.locator("strong")).to_have_text("Eigenvectors")
+    expect(notes.get_by_role("listitem")).to_have_text("redo the 2×2 case by hand")
+    expect(notes.get_by_role("link", name="Edit notes")).to_be_visible()
+    assert_no_reload(page, js)
+
+    # A public project with an evaluation table and an image.
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Projects").click()
+    expect(page.get_by_text("No projects yet.")).to_be_visible()
+    page.get_by_role("link", name="Record your first project").click()
+    page.get_by_label("Title").fill("Iris classifier")
+    page.get_by_label("Summary").fill("Logistic regression on the iris data, against a baseline.")
+    rows = page.locator("#metrics-rows tr")
+    expect(rows).to_have_count(3)
+    if js:
+        set_marker(page, js)
+        page.get_by_role("button", name="Add a row").click()
+        expect(rows).to_have_count(4)
+        assert_no_reload(page, js)
+        filled = [rows.nth(0), rows.nth(3)]  # the last one came from the server
+    else:
+        filled = [rows.nth(0), rows.nth(1)]  # the spare rows the page brings
+    for row, (metric, split, value, baseline) in zip(
+        filled,
+        [("accuracy", "Test", "0.96", "0.33"), ("F1 (macro)", "Validation", "0.95", "0.31")],
+        strict=True,
+    ):
+        row.get_by_label("Metric").fill(metric)
+        row.get_by_label("Split").select_option(label=split)
+        row.get_by_label("Value").fill(value)
+        row.get_by_label("Baseline").fill(baseline)
+    page.get_by_label("Images").set_input_files(chart_png(folder))
+    page.get_by_role("radio", name=re.compile("^Public")).check()
+    page.get_by_role("button", name="Save project").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Iris classifier")
+    table = page.locator("table.eval-table")
+    expect(table.locator("tbody tr")).to_have_count(2)
+    expect(table.locator("tbody tr").first).to_contain_text("accuracy")
+    expect(table.locator("tbody tr").nth(1)).to_contain_text("F1 (macro)")
+    expect(page.locator(".gallery img")).to_have_count(1)
+
+    # A private one.
+    page.goto("/projects/new/")
+    page.get_by_label("Title").fill("Scratch notebook")
+    page.get_by_label("Summary").fill("Trying things; not for anyone else.")
+    page.get_by_role("radio", name=re.compile("^Private")).check()
+    page.get_by_role("button", name="Save project").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Scratch notebook")
+
+    # The public page shows the public one, with its table and image, not the private one.
+    page.locator(".account-menu > summary").click()
+    page.get_by_role("link", name="My public page").click()
+    expect(page).to_have_url(re.compile(rf"/u/{username}/$"))
+    projects = page.locator("section[aria-labelledby=projects-heading]")
+    expect(projects.get_by_role("link", name="Iris classifier", exact=True)).to_be_visible()
+    expect(projects.locator("table.eval-table tbody tr")).to_have_count(2)
+    image = projects.locator(".gallery img")
+    expect(image).to_have_count(1)
+    image.scroll_into_view_if_needed()
+    page.wait_for_function(
+        "img => img.complete && img.naturalWidth > 0", arg=image.element_handle()
+    )
+    expect(page.get_by_text("Scratch notebook")).to_have_count(0)
+
+
+def test_a_learner_signs_up_tracks_skills_and_publishes_a_portfolio(
+    curriculum: None, open_context: ContextFactory, tmp_path: Path
+) -> None:
+    page = open_context().new_page()
+    learner_journey(page, tmp_path, js=True)
+
+
+def test_the_learner_journey_works_without_javascript(
+    curriculum: None, open_context: ContextFactory, tmp_path: Path
+) -> None:
+    page = open_context(java_script_enabled=False).new_page()
+    learner_journey(page, tmp_path, js=False)
+
+
+def test_a_mentor_is_invited_gives_feedback_verifies_and_loses_access(
+    curriculum: None, open_context: ContextFactory
+) -> None:
+    learner = make_user("maya", first_name="Maya", last_name="Ito")
+    make_user("otto", first_name="Otto", last_name="Berg")
+    Project.objects.create(
+        owner=learner,
+        title="Spam filter",
+        summary="Naive Bayes on an SMS corpus.",
+        visibility=Project.Visibility.MENTORS,
+    )
+    maya = open_context().new_page()
+    log_in(maya, "maya", PASSWORD)
+    maya.goto(f"/skills/{SKILL}/")
+    maya.locator(f"#status-{SKILL}").get_by_role("button", name="Done", exact=True).click()
+    expect(maya.locator(f"#status-{SKILL} .status")).to_have_text("Done")
+
+    # The learner makes an invite link and reads it off the page.
+    maya.goto("/mentors/")
+    expect(maya.get_by_text("Nobody mentors you yet.")).to_be_visible()
+    maya.get_by_role("button", name="Create an invite link").click()
+    link = maya.get_by_role("textbox", name=re.compile("^Invite link")).input_value()
+    assert re.search(r"/mentors/accept/[^/]+/$", link), link
+
+    # The mentor, in a browser of their own, opens it and accepts.
+    otto = open_context().new_page()
+    log_in(otto, "otto", PASSWORD)
+    otto.goto(link)
+    expect(otto.get_by_role("heading", level=1)).to_have_text(
+        "Maya Ito invites you to be their mentor"
+    )
+    otto.get_by_role("button", name="Accept").click()
+    expect(otto).to_have_url(re.compile(r"/mentor/maya/$"))
+    otto.get_by_role("navigation", name="Main").get_by_role("link", name="Mentor").click()
+    expect(otto).to_have_url(re.compile(r"/mentor/$"))
+    mentees = otto.locator("table.mentee-table tbody")
+    expect(mentees.get_by_role("link", name=re.compile("Maya Ito"))).to_be_visible()
+    mentees.get_by_role("link", name=re.compile("Maya Ito")).click()
+    expect(otto).to_have_url(re.compile(r"/mentor/maya/$"))
+
+    # Feedback on the shared project; the done skill verified.
+    otto.get_by_label("Feedback on Spam filter").fill("Report **precision** at a fixed recall.")
+    otto.get_by_role("button", name="Send feedback").first.click()
+    expect(otto.locator(".thread")).to_contain_text("Report precision at a fixed recall.")
+    done = otto.locator("#done")
+    done.get_by_role("button", name=f"Verify {SKILL_TITLE}").click()
+    expect(otto.locator("#done")).to_contain_text("Verified by Otto Berg")
+
+    # The learner sees both.
+    maya.goto("/dashboard/")
+    expect(maya.locator("#feedback-heading")).to_contain_text("1 unread")
+    expect(maya.locator("section[aria-labelledby=feedback-heading]")).to_contain_text("Spam filter")
+    maya.goto(f"/skills/{SKILL}/")
+    expect(maya.locator(".my-status .verified")).to_contain_text("Verified by Otto Berg")
+
+    # The learner ends it; the mentor's page is gone at once.
+    maya.goto("/mentors/")
+    row = maya.locator(".mentor-row").filter(has_text="Otto Berg")
+    row.get_by_role("button", name="Revoke").click()
+    expect(maya.get_by_role("status")).to_contain_text("Otto Berg no longer mentors you.")
+    expect(maya.locator("section[aria-labelledby=past-heading]")).to_contain_text("Otto Berg")
+    response = otto.goto("/mentor/maya/")
+    assert response is not None
+    assert response.status == 404
+
+
+def pick_prerequisite(page: Page, row: int, search: str, choice: str) -> None:
+    """Fill an inline row's autocomplete (select2) as a curator does: open, type, choose."""
+    widget = page.locator(f"#prerequisite_links-{row} .select2-selection")
+    widget.click()
+    page.locator(".select2-container--open .select2-search__field").fill(search)
+    page.locator(".select2-results__option", has_text=choice).click()
+    expect(widget).to_contain_text(choice)
+
+
+def test_a_curator_adds_a_skill_in_admin_and_is_refused_a_cycle(
+    transactional_db: None, open_context: ContextFactory
+) -> None:
+    first, _, last = make_catalog(tracks=1, skills_per_track=3)  # 1.3 needs 1.2 needs 1.1
+    make_user("curator", is_staff=True, is_superuser=True)
+    page = open_context().new_page()
+
+    # /admin/ sends its login through allauth.
+    page.goto("/admin/")
+    expect(page).to_have_url(re.compile(r"/accounts/login/\?next=(/|%2F)admin(/|%2F)$"))
+    page.get_by_label("Login").fill("curator")
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name=re.compile("sign in", re.I)).click()
+    expect(page).to_have_url(re.compile(r"/admin/$"))
+
+    # A new skill that needs the last one of the track.
+    page.get_by_role("link", name="Skills").first.click()
+    page.get_by_role("link", name=re.compile("Add skill")).click()
+    page.get_by_label("Track").select_option(label="Track 1")
+    page.get_by_label("Title").fill("Bayesian inference")
+    page.get_by_label("Title").press("Tab")  # admin fills the slug on change
+    expect(page.get_by_label("Slug")).to_have_value("bayesian-inference")  # prepopulated
+    page.get_by_label("Summary").fill("Priors, likelihoods and posteriors.")
+    page.get_by_label("Hours").fill("6")
+    pick_prerequisite(page, 0, "1.3", last.title)
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator(".messagelist")).to_contain_text("was added successfully")
+    new = Skill.objects.get(slug="bayesian-inference")
+    assert list(new.prerequisites.all()) == [last]
+
+    # Making the first skill need it would close a loop: refused, and the loop named.
+    page.goto(f"/admin/catalog/skill/{first.pk}/change/")
+    pick_prerequisite(page, 0, "Bayes", "Bayesian inference")
+    page.get_by_role("button", name="Save", exact=True).click()
+    error = page.locator(".errornote, .errorlist").filter(has_text="would make a cycle")
+    expect(error).to_contain_text(
+        f"{first.title} → Bayesian inference → {last.title} → Skill 1.2 → {first.title}"
+    )
+    assert not first.prerequisites.exists()
+
+    # The catalog shows the new skill (admin's save bumped the cached catalog).
+    page.goto("/skills/bayesian-inference/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Bayesian inference")
+    learn_first = page.locator("section[aria-labelledby=prereq-heading]")
+    expect(learn_first.get_by_role("link", name=last.title)).to_be_visible()
