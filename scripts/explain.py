@@ -21,7 +21,7 @@ import django  # noqa: E402
 
 django.setup()
 
-from django.db import connection  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
 from django.db.models import Count  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
@@ -64,8 +64,9 @@ def main() -> None:
     show("Recent activity", *_sql(qs))
     events = ProgressEvent.objects.filter(user=learner, to_status="done")
     show("Completions per day (calendar and streaks)", *_sql(events.values("created_at")))
-    qs = Progress.objects.select_for_update().filter(user=learner, skill_id=1)
-    show("The toggle's row lookup", *_sql(qs))
+    with transaction.atomic():
+        qs = Progress.objects.select_for_update().filter(user=learner, skill_id=1)
+        show("The toggle's row lookup", *_sql(qs))
     with _Capture() as captured:
         _query_stats(mentor, timezone.now())
     for title, (sql, params) in zip(

@@ -45,7 +45,10 @@ class Status(models.TextChoices):
 class Progress(models.Model):
     """Where one user stands on one skill. Rows are created on the first status change."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="progress")
+    # No index of its own: the unique (user, skill) constraint's index serves lookups by user.
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="progress", db_index=False
+    )
     # PROTECT: a curator deleting a skill must not silently erase learners' history;
     # the loader unpublishes skills instead.
     skill = models.ForeignKey(Skill, on_delete=models.PROTECT, related_name="progress")
@@ -73,7 +76,10 @@ class Progress(models.Model):
 class ProgressEvent(models.Model):
     """An append-only record of a status change; history, streaks and the calendar read it."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="progress_events")
+    # Indexed by the (user, -created_at, -id) index below, which also orders recent events.
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="progress_events", db_index=False
+    )
     skill = models.ForeignKey(Skill, on_delete=models.PROTECT, related_name="+")
     from_status = models.CharField(max_length=10, choices=Status.choices)
     to_status = models.CharField(max_length=10, choices=Status.choices)
@@ -83,7 +89,7 @@ class ProgressEvent(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             # The dashboard reads one user's recent events and completions by day.
-            models.Index(fields=["user", "-created_at"], name="event_user_recent"),
+            models.Index(fields=["user", "-created_at", "-id"], name="event_user_recent"),
         ]
 
     def __str__(self) -> str:
