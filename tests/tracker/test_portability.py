@@ -833,7 +833,9 @@ def test_deleting_an_account_removes_everything_it_owns_and_nothing_else(
     storage = ProjectImage._meta.get_field("image").storage
     assert all(storage.exists(n) for n in files[alice] + files[bob])
     bob_before = {
-        "progress": list(bob.progress.values_list("skill_id", "status", "note")),
+        "progress": list(
+            bob.progress.order_by("skill_id").values_list("skill_id", "status", "note")
+        ),
         "events": bob.progress_events.count(),
         "links": bob.skill_links.count(),
         "projects": list(bob.projects.values_list("title", flat=True)),
@@ -867,7 +869,9 @@ def test_deleting_an_account_removes_everything_it_owns_and_nothing_else(
     assert set(Feedback.objects.values_list("body", flat=True)) == {"carol fb", "carol reply"}
     assert list(MentorNote.objects.values_list("body", flat=True)) == ["about carol"]
     assert bob_before == {
-        "progress": list(bob.progress.values_list("skill_id", "status", "note")),
+        "progress": list(
+            bob.progress.order_by("skill_id").values_list("skill_id", "status", "note")
+        ),
         "events": bob.progress_events.count(),
         "links": bob.skill_links.count(),
         "projects": list(bob.projects.values_list("title", flat=True)),
