@@ -8,6 +8,9 @@ template tags, by the pages and by the htmx fragments alike: one source for both
 
 from __future__ import annotations
 
+import functools
+from urllib.parse import quote
+
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -72,9 +75,11 @@ def status_control(skill: SkillNode, status: str, next_url: str, csrf_token: str
 
 
 def verified_badge(progress) -> str:  # type: ignore[no-untyped-def]
+    """For a Progress or a progress.ProgressRow."""
     if progress is None or not progress.verified_by_id:
         return ""
-    who = escape(progress.verified_by.display_name)
+    name = getattr(progress, "verifier_name", None) or progress.verified_by.display_name
+    who = escape(name)
     return f'<span class="verified">✓ Verified by {who}, {progress.verified_at:%-d %b %Y}</span>'
 
 
@@ -135,6 +140,7 @@ def track_progress(stats, oob: bool = False) -> str:  # type: ignore[no-untyped-
     )
 
 
+@functools.lru_cache(maxsize=2048)
 def calendar_grid(calendar) -> str:  # type: ignore[no-untyped-def]
     """The activity heatmap: 53 week columns of 7 day cells.
 
@@ -161,3 +167,82 @@ def calendar_grid(calendar) -> str:  # type: ignore[no-untyped-def]
         '</div><ul class="visually-hidden" aria-label="Days with completions">'
         f"{listing or '<li>No completions in the last year.</li>'}</ul>"
     )
+
+
+def done_rows(rows, learner_username: str, viewer_id: int, csrf_token: str) -> SafeString:  # type: ignore[no-untyped-def]
+    """A mentee's done skills, each with its verification or a Verify button."""
+    base = reverse("tracker:mentee-verify", args=["-", "-"])[: -len("-/verify/-/")]
+    prefix = escape(f"{base}{quote(learner_username, safe='@+')}/verify/")
+    token = escape(csrf_token)
+    out = ['<ul class="skill-list" role="list">']
+    for skill, progress in rows:
+        title = escape(skill.title)
+        when = f"<span>{progress.completed_at:%-d %b %Y}</span>" if progress.completed_at else ""
+        out.append(
+            f'<li class="skill-row"><div class="skill-main"><h3 class="skill-title">'
+            f'<a href="{escape(skill.url)}">{title}</a></h3><p class="meta"><span class="status '
+            f'status-done">Done</span>{when}{verified_badge(progress)}</p></div>'
+        )
+        if progress.verified_by_id != viewer_id:
+            out.append(
+                f'<div class="skill-actions"><form method="post" action="{prefix}'
+                f'{escape(skill.slug)}/" class="inline-form"><input type="hidden" '
+                f'name="csrfmiddlewaretoken" value="{token}"><button type="submit" class="button '
+                f'button-secondary button-small">Verify<span class="visually-hidden"> {title}'
+                "</span></button></form></div>"
+            )
+        out.append("</li>")
+    out.append("</ul>")
+    return trusted("".join(out))
+
+
+def skill_options(skills) -> SafeString:  # type: ignore[no-untyped-def]
+    return trusted(
+        "".join(f'<option value="{escape(s.slug)}">{escape(s.title)}</option>' for s in skills)
+    )
+
+
+def overall_progress(overview, oob: bool = False) -> SafeString:  # type: ignore[no-untyped-def]
+    """The learner's headline numbers (dashboard, mentee page; htmx out-of-band)."""
+    pct = overview.percent
+    swap = ' hx-swap-oob="true"' if oob else ""
+    return trusted(
+        f'<div id="overall-progress" class="stats"{swap}><div class="stat stat-wide">'
+        f'<span class="stat-value">{pct}%</span><span class="stat-label">of the curriculum '
+        'done</span><div class="progress" role="progressbar" aria-label="Overall completion" '
+        f'aria-valuemin="0" aria-valuemax="100" aria-valuenow="{pct}"><span class="progress-fill '
+        f'w-{pct}"></span></div></div><div class="stat"><span class="stat-value">{overview.done}'
+        '</span><span class="stat-label">skills done</span></div><div class="stat"><span '
+        f'class="stat-value">{overview.learning}</span><span class="stat-label">learning now'
+        '</span></div><div class="stat"><span class="stat-value">'
+        f'{overview.hours_left} h</span><span class="stat-label">estimated to go</span></div></div>'
+    )
+
+
+def ago(when, now) -> str:  # type: ignore[no-untyped-def]
+    """'3 hours ago': like the timesince filter, at a fraction of its cost, one unit."""
+    seconds = max(0, int((now - when).total_seconds()))
+    for size, unit in ((86400 * 365, "year"), (86400 * 30, "month"), (86400 * 7, "week"),
+                       (86400, "day"), (3600, "hour"), (60, "minute")):  # fmt: skip
+        if seconds >= size:
+            n = seconds // size
+            return f"{n} {unit}{'' if n == 1 else 's'} ago"
+    return "just now"
+
+
+def recent_activity(recent, now) -> SafeString:  # type: ignore[no-untyped-def]
+    """Recent status changes: [(event, skill node or None)]."""
+    out = []
+    for event, skill in recent:
+        status = event.to_status
+        link = (
+            f'<a href="{escape(skill.url)}">{escape(skill.title)}</a>'
+            if skill
+            else "a retired skill"
+        )
+        out.append(
+            f'<li><span class="status status-{status}">{LABELS[status]}</span> {link} '
+            f'<time class="muted" datetime="{event.created_at.isoformat()}">'
+            f"{ago(event.created_at, now)}</time></li>"
+        )
+    return trusted("".join(out))

@@ -129,11 +129,6 @@ class ProjectQuerySet(models.QuerySet["Project"]):
     def shared_with_mentors(self) -> ProjectQuerySet:
         return self.exclude(visibility=Project.Visibility.PRIVATE)
 
-    def flagged_as_evidence_for(self, skill_id: int) -> ProjectQuerySet:
-        """Each project with `shows`: whether it is recorded as evidence for the skill."""
-        links = Project.skills.through.objects.filter(project=OuterRef("pk"), skill_id=skill_id)
-        return self.annotate(shows=Exists(links))
-
 
 class Project(models.Model):
     """A portfolio entry, documented the way employers read one: problem, data, method,

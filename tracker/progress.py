@@ -7,13 +7,15 @@ A track's completion is done / (published skills − skipped).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import NamedTuple
 
 from django.db import connection
-from django.db.models import Count, DateField, F, Func
+from django.db.models import Count
 from django.db.models.functions import TruncDate
+from django.urls import reverse
 from django.utils import timezone
 
 from catalog.snapshot import Catalog, SkillNode, TrackNode
@@ -157,20 +159,69 @@ def overview(user: User, catalog: Catalog, *, track_ids: Iterable[int] | None = 
     return Overview(tracks=stats)
 
 
-def statuses(user: User, skill_ids: Iterable[int] | None = None) -> dict[int, Progress]:
-    """The user's progress rows by skill id (all of them, or for the given skills)."""
-    if not user.is_authenticated:
-        return {}
-    rows = Progress.objects.filter(user=user).select_related("verified_by")
-    if skill_ids is not None:
-        rows = rows.filter(skill_id__in=list(skill_ids))
-    return {p.skill_id: p for p in rows}
+class EvidenceRow(NamedTuple):
+    pk: int
+    title: str
+    shows: bool  # recorded as evidence for the skill in question
+
+    def get_absolute_url(self) -> str:
+        return reverse("tracker:project", args=[self.pk])
+
+
+EVIDENCE_SQL = """
+SELECT p.id, p.title, EXISTS (
+    SELECT 1 FROM tracker_project_skills ps WHERE ps.project_id = p.id AND ps.skill_id = %s
+)
+FROM tracker_project p WHERE p.owner_id = %s ORDER BY p.title, p.id
+"""
+
+
+def projects_as_evidence(user: User, skill_id: int) -> list[EvidenceRow]:
+    """The user's projects, each flagged if it is evidence for the skill: one query."""
+    with connection.cursor() as cursor:
+        cursor.execute(EVIDENCE_SQL, [skill_id, user.pk])
+        return [EvidenceRow(pk, title, bool(shows)) for pk, title, shows in cursor.fetchall()]
 
 
 def evidenced_skill_ids(user: User) -> set[int]:
     """Skills the user has recorded at least one project for: one query."""
     through = Project.skills.through.objects.filter(project__owner=user)
     return set(through.values_list("skill_id", flat=True).distinct())
+
+
+class ProgressRow(NamedTuple):
+    """A progress row read as a tuple: pages that list many skip the model instances."""
+
+    skill_id: int
+    status: str
+    note: str
+    started_at: dt.datetime | None
+    completed_at: dt.datetime | None
+    updated_at: dt.datetime
+    verified_by_id: int | None
+    verified_at: dt.datetime | None
+    verifier_name: str
+
+
+def progress_rows(
+    user: User, *, notes: bool = True, skill_ids: Iterable[int] | None = None
+) -> dict[int, ProgressRow]:
+    """The user's progress rows by skill id (all, or for the given skills), with the
+    verifier's name: one query, and tuples rather than model instances."""
+    fields = ["skill_id", "status", "note" if notes else "id", "started_at", "completed_at",
+              "updated_at", "verified_by_id", "verified_at", "verified_by__first_name",
+              "verified_by__last_name", "verified_by__username"]  # fmt: skip
+    rows = {}
+    query = Progress.objects.filter(user=user)
+    if skill_ids is not None:
+        query = query.filter(skill_id__in=list(skill_ids))
+    for values in query.values_list(*fields):
+        *head, first, last, username = values
+        name = f"{first} {last}".strip() or (username or "")
+        if not notes:
+            head[2] = ""
+        rows[head[0]] = ProgressRow(*head, verifier_name=name)
+    return rows
 
 
 def status_map(user: User) -> dict[int, str]:
@@ -215,12 +266,18 @@ def missing_prerequisites(
     ]
 
 
+class EventRow(NamedTuple):
+    skill_id: int
+    to_status: str
+    created_at: dt.datetime
+
+
 def recent_activity(user: User, catalog: Catalog, limit: int = 8) -> list[tuple]:
     """The user's latest status changes as (event, skill node or None if unpublished)."""
-    events = ProgressEvent.objects.filter(user=user).only("skill_id", "to_status", "created_at")[
-        :limit
-    ]
-    return [(event, catalog.skills.get(event.skill_id)) for event in events]
+    events = ProgressEvent.objects.filter(user=user).values_list(
+        "skill_id", "to_status", "created_at"
+    )[:limit]
+    return [(EventRow(*event), catalog.skills.get(event[0])) for event in events]
 
 
 # -- the activity calendar and streaks ------------------------------------------------------
@@ -232,14 +289,23 @@ def completion_days(user: User) -> dict[dt.date, int]:
     In UTC (the default) the day is SQL's own date(), which SQLite computes in C;
     Django's TruncDate makes SQLite call back into Python for every event row.
     """
-    events = ProgressEvent.objects.filter(user=user, to_status=Status.DONE)
     tz = timezone.get_current_timezone()
     if tz.utcoffset(None) == dt.timedelta(0) and getattr(tz, "key", "UTC") == "UTC":
-        day = Func(F("created_at"), function="date", output_field=DateField())
-    else:
-        day = TruncDate("created_at", tzinfo=tz)
+        # Both databases keep these timestamps in UTC, and date() takes the UTC day.
+        with connection.cursor() as cursor:
+            cursor.execute(COMPLETION_DAYS_SQL, [user.pk, Status.DONE])
+            return {_as_date(day): n for day, n in cursor.fetchall()}
+    events = ProgressEvent.objects.filter(user=user, to_status=Status.DONE)
+    day = TruncDate("created_at", tzinfo=tz)
     rows = events.annotate(day=day).values("day").annotate(n=Count("id")).order_by()
     return {_as_date(row["day"]): row["n"] for row in rows}
+
+
+COMPLETION_DAYS_SQL = """
+SELECT date(created_at), COUNT(*) FROM tracker_progressevent
+WHERE user_id = %s AND to_status = %s
+GROUP BY date(created_at)
+"""
 
 
 def _as_date(value: dt.date | str) -> dt.date:
@@ -266,6 +332,10 @@ class Calendar:
     months: list[tuple[int, str]]  # (week index, month label) where a month starts
     total: int
 
+    # Hashed by identity (eq=False below would drop the generated __eq__; a frozen
+    # dataclass with list fields cannot hash its contents), so its HTML can be memoised.
+    __hash__ = object.__hash__
+
 
 def _level(n: int) -> int:
     if n <= 0:
@@ -280,7 +350,17 @@ def _level(n: int) -> int:
 
 
 def build_calendar(days: Mapping[dt.date, int], today: dt.date, weeks: int = 53) -> Calendar:
-    """The last `weeks` weeks, Monday-first columns, ending with the week of `today`."""
+    """The last `weeks` weeks, Monday-first columns, ending with the week of `today`.
+
+    Remembered per (days, today): the same learner's calendar is drawn again on every
+    dashboard load until they complete something or the day changes.
+    """
+    return _calendar(frozenset(days.items()), today, weeks)
+
+
+@functools.lru_cache(maxsize=2048)
+def _calendar(items: frozenset, today: dt.date, weeks: int) -> Calendar:
+    days = dict(items)
     start = today - dt.timedelta(days=today.weekday()) - dt.timedelta(weeks=weeks - 1)
     columns: list[list[Day]] = []
     months: list[tuple[int, str]] = []

@@ -344,3 +344,11 @@ def test_the_mentee_page_runs_a_fixed_number_of_queries(alice, grace) -> None:
         login(grace).post("/mentor/alice/feedback/", {"project": project.pk, "body": "fb"})
     large = count()
     assert small == large <= 10
+
+
+@pytest.mark.django_db
+def test_the_mentee_page_says_since_when(alice, grace) -> None:
+    with time_machine.travel(dt.datetime(2026, 2, 3, 10, tzinfo=dt.UTC), tick=False):
+        invite_accept(invite=invite_create(learner=alice), mentor=grace)
+    html = login(grace).get("/mentor/alice/").content.decode()
+    assert "your mentee since 3 Feb 2026" in html

@@ -2,6 +2,7 @@ import functools
 
 from django import template
 from django.urls import get_script_prefix, reverse
+from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from .. import html
@@ -57,3 +58,24 @@ def calendar_grid(calendar: Calendar) -> SafeString:
 @register.simple_tag
 def track_progress(stats, oob: bool = False) -> SafeString:  # type: ignore[no-untyped-def]
     return html.trusted(html.track_progress(stats, oob))
+
+
+@register.simple_tag(takes_context=True)
+def done_rows(context, rows, learner) -> SafeString:  # type: ignore[no-untyped-def]
+    viewer = context["request"].user.pk
+    return html.done_rows(rows, learner.username, viewer, str(context.get("csrf_token", "")))
+
+
+@register.simple_tag
+def skill_options(skills) -> SafeString:  # type: ignore[no-untyped-def]
+    return html.skill_options(skills)
+
+
+@register.simple_tag
+def overall_progress(overview, oob: bool = False) -> SafeString:  # type: ignore[no-untyped-def]
+    return html.overall_progress(overview, oob)
+
+
+@register.simple_tag
+def recent_activity(recent) -> SafeString:  # type: ignore[no-untyped-def]
+    return html.recent_activity(recent, timezone.now())

@@ -13,7 +13,7 @@ from catalog.snapshot import ResourceNode, get_catalog
 from .. import progress as rules
 from ..feedback import threads_for_viewer
 from ..markdown import render_markdown
-from ..models import Feedback, Project, SkillLink, Status
+from ..models import Feedback, SkillLink, Status
 
 STATUS_FILTERS = [("", "All"), *Status.choices]
 
@@ -32,7 +32,7 @@ def catalog_index(request: HttpRequest) -> HttpResponse:
         ]
     user = request.user
     overview = rules.overview(user, catalog) if user.is_authenticated else None
-    progress = rules.statuses(user, [s.id for s in results]) if results and overview else {}
+    states = rules.status_map(user) if results and overview else {}
     context = {
         "nav": "catalog",
         "catalog": catalog,
@@ -40,7 +40,7 @@ def catalog_index(request: HttpRequest) -> HttpResponse:
             (track, overview.for_track(track.id) if overview else None) for track in catalog.tracks
         ],
         "query": query,
-        "results": [(s, rules.status_of(rules.statuses_of(progress), s.id)) for s in results or []],
+        "results": [(s, rules.status_of(states, s.id)) for s in results or []],
         "searched": results is not None,
     }
     if request.htmx and request.htmx.target == "search-results":
@@ -55,7 +55,7 @@ def track_detail(request: HttpRequest, slug: str) -> HttpResponse:
     if track is None:
         raise Http404("No such track in the catalog.")
     user = request.user
-    progress = rules.statuses(user, track.skill_ids) if user.is_authenticated else {}
+    progress = rules.progress_rows(user, notes=False) if user.is_authenticated else {}
     stats = None
     if user.is_authenticated:
         stats = rules.overview(user, catalog, track_ids=[track.id]).tracks[0]
@@ -102,7 +102,7 @@ def skill_detail(request: HttpRequest, slug: str) -> HttpResponse:
     }
     user = request.user
     if user.is_authenticated:
-        progress = rules.statuses(user, [skill.id, *skill.prerequisites])
+        progress = rules.progress_rows(user, skill_ids=[skill.id, *skill.prerequisites])
         states = rules.statuses_of(progress)
         mine = progress.get(skill.id)
         context |= {
@@ -112,8 +112,7 @@ def skill_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "note_html": render_markdown(mine.note) if mine and mine.note else "",
             "links": SkillLink.objects.filter(user=user, skill_id=skill.id),
         }
-        projects = Project.objects.filter(owner=user).flagged_as_evidence_for(skill.id)
-        projects = projects.only("title").order_by("title")
+        projects = rules.projects_as_evidence(user, skill.id)
         context["evidence"] = [p for p in projects if p.shows]
         context["attachable"] = [p for p in projects if not p.shows]
         feedback = Feedback.objects.filter(learner=user, skill_id=skill.id)
