@@ -154,13 +154,14 @@ def prepare(kind: str, env: dict[str, str], learners: int, mentors: int, fresh: 
 
 
 def sample(env: dict[str, str]) -> dict[str, str]:
-    """A typical learner (median history), a mentor of 50 (or the most), a public page."""
+    """A typical learner (the median history among those with projects), a mentor of 50
+    (or the most), one of their mentees, and a public portfolio page."""
     code = """
 import json
 from django.db.models import Count
 from tracker.models import Mentorship, Project, User
-learners = User.objects.filter(username__startswith="learner").annotate(
-    n=Count("progress_events")).order_by("n")
+learners = (User.objects.filter(username__startswith="learner", projects__isnull=False)
+            .distinct().annotate(n=Count("progress_events", distinct=True)).order_by("n", "pk"))
 learner = learners[learners.count() // 2]
 mentor = (User.objects.filter(username__startswith="mentor")
           .annotate(n=Count("mentees")).order_by("-n", "pk").first())

@@ -13,13 +13,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import escape
 from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET
 
 from catalog.snapshot import Catalog, get_catalog
 
-from ..html import trusted
+from ..html import escape, trusted
 from ..mentoring import ACTIVE_DAYS, SLOWING_DAYS, STATUS_RANK, MenteeRow, mentee_rows
 
 _NEVER = dt.datetime.min.replace(tzinfo=dt.UTC)

@@ -8,14 +8,14 @@ import re
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from catalog.models import Skill
-from catalog.snapshot import get_catalog
+from catalog.snapshot import Catalog, get_catalog
 
 from .. import progress as rules
 from .. import services
@@ -33,19 +33,42 @@ from ..markdown import render_markdown
 from ..models import Project, ProjectImage, User
 
 
-def _with_details(projects: QuerySet[Project], *, collaborators: bool = True) -> QuerySet[Project]:
-    """Everything a project card or page shows, in a fixed number of queries."""
+def _with_details(
+    projects: QuerySet[Project],
+    *,
+    collaborators: bool = True,
+    verified: dict | None = None,
+    catalog: Catalog | None = None,
+) -> list[Project]:
+    """Everything a project card or page shows, in a fixed number of queries.
+
+    Metrics, images (and collaborators) are prefetched; the skills come as catalog nodes
+    in `project.skills_shown` as (skill, verification or None), read from the link table
+    alone: the catalog already knows every published skill's title and address.
+    """
     related: list = ["metrics", "images"]
     if collaborators:
         related.append("collaborators")
-    skills = Skill.objects.published().only("slug", "title").order_by("title")
-    return projects.prefetch_related(*related, Prefetch("skills", queryset=skills))
+    found = list(projects.prefetch_related(*related))
+    catalog = catalog or get_catalog()
+    links: dict[int, list] = {}
+    through = Project.skills.through.objects.filter(project__in=[p.pk for p in found])
+    for project_id, skill_id in through.values_list("project_id", "skill_id"):
+        if skill_id in catalog.skills:
+            links.setdefault(project_id, []).append(catalog.skills[skill_id])
+    for project in found:
+        nodes = sorted(links.get(project.pk, []), key=lambda node: node.title)
+        project.skills_shown = [(n, (verified or {}).get(n.id)) for n in nodes]  # type: ignore[attr-defined]
+    return found
 
 
 def _get_project_for_viewer(user: User, pk: int) -> Project:
     """A project `user` may read, or 404, so other people's projects do not leak."""
-    projects = Project.objects.visible_to(user).select_related("owner")
-    return get_object_or_404(_with_details(projects), pk=pk)
+    projects = Project.objects.visible_to(user).select_related("owner").filter(pk=pk)
+    found = _with_details(projects)
+    if not found:
+        raise Http404("No such project.")
+    return found[0]
 
 
 def _get_own_project(user: User, pk: int) -> Project:
@@ -55,7 +78,7 @@ def _get_own_project(user: User, pk: int) -> Project:
 @require_GET
 @login_required
 def project_list(request: HttpRequest) -> HttpResponse:
-    projects = list(_with_details(Project.objects.filter(owner=request.user), collaborators=False))
+    projects = _with_details(Project.objects.filter(owner=request.user), collaborators=False)
     return render(request, "tracker/project_list.html", {"projects": projects, "nav": "projects"})
 
 
@@ -230,19 +253,20 @@ def evidence_attach(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def portfolio(request: HttpRequest, username: str) -> HttpResponse:
     owner = get_object_or_404(User, username=username, is_active=True)
-    projects = list(
-        _with_details(Project.objects.public().filter(owner=owner), collaborators=False)
-    )
     verified = {
         p.skill_id: p
         for p in owner.progress.filter(verified_by__isnull=False).select_related("verified_by")
     }
-    for project in projects:
-        for skill in project.skills.all():
-            skill.verification = verified.get(skill.pk)  # type: ignore[attr-defined]
+    catalog = get_catalog()
+    projects = _with_details(
+        Project.objects.public().filter(owner=owner),
+        collaborators=False,
+        verified=verified,
+        catalog=catalog,
+    )
     overview = None
     if owner.show_progress:
-        overview = rules.overview(owner, get_catalog())
+        overview = rules.overview(owner, catalog)
     context = {
         "owner": owner,
         "projects": projects,
