@@ -62,8 +62,8 @@ def main() -> None:
     show("The learner's statuses", *_sql(qs))
     qs = ProgressEvent.objects.filter(user=learner).only("skill_id", "to_status", "created_at")[:8]
     show("Recent activity", *_sql(qs))
-    events = ProgressEvent.objects.filter(user=learner, to_status="done")
-    show("Completions per day (calendar and streaks)", *_sql(events.values("created_at")))
+    show("Completions per day (calendar and streaks)", rules.COMPLETION_DAYS_SQL,
+         [learner.pk, "done"])  # fmt: skip
     with transaction.atomic():
         qs = Progress.objects.select_for_update().filter(user=learner, skill_id=1)
         show("The toggle's row lookup", *_sql(qs))
