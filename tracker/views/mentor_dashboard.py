@@ -20,6 +20,7 @@ from catalog.snapshot import Catalog, get_catalog
 
 from ..html import escape, trusted
 from ..mentoring import ACTIVE_DAYS, SLOWING_DAYS, STATUS_RANK, MenteeRow, mentee_rows
+from ..portability import csv_safe
 
 _NEVER = dt.datetime.min.replace(tzinfo=dt.UTC)
 
@@ -126,17 +127,6 @@ def _table_rows(rows: list[MenteeRow], catalog: Catalog) -> SafeString:
     return trusted("".join(out))  # every text in it is escaped or a number
 
 
-# Spreadsheet programs run a cell that starts with one of these as a formula.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value: object) -> object:
-    """Text that a spreadsheet would read as a formula, quoted so it stays text."""
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
 @require_GET
 @login_required
 def mentor_export_csv(request: HttpRequest) -> HttpResponse:
@@ -158,7 +148,7 @@ def mentor_export_csv(request: HttpRequest) -> HttpResponse:
         "unread replies",
     ]
     header += [f"{track.title} %" for track in catalog.tracks]
-    writer.writerow([_cell(h) for h in header])
+    writer.writerow([csv_safe(h) for h in header])
     for row in rows:
         cells: list[object] = [
             row.mentee.username,
@@ -172,5 +162,5 @@ def mentor_export_csv(request: HttpRequest) -> HttpResponse:
             row.unread_replies,
         ]
         cells += [pct for _, pct in row.tracks]
-        writer.writerow([_cell(c) for c in cells])
+        writer.writerow([csv_safe(c) for c in cells])
     return response
