@@ -31,9 +31,6 @@ class SkillQuerySet(models.QuerySet["Skill"]):
     def published(self) -> SkillQuerySet:
         return self.filter(is_published=True)
 
-    def in_curriculum_order(self) -> SkillQuerySet:
-        return self.order_by("track__order", "order", "title")
-
 
 class Skill(models.Model):
     track = models.ForeignKey(Track, on_delete=models.PROTECT, related_name="skills")

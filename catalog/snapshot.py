@@ -94,10 +94,6 @@ class Catalog:
     def unlocks_of(self, skill: SkillNode) -> list[SkillNode]:
         return [self.skills[pk] for pk in skill.unlocks]
 
-    @property
-    def total_hours(self) -> int:
-        return sum(t.hours for t in self.tracks)
-
 
 def build_catalog() -> Catalog:
     """Read the published catalog: four queries whatever its size."""

@@ -77,8 +77,9 @@ def _insert_if_absent(progress: Progress, now: dt.datetime) -> bool:
     """
     ops = connection.ops
     table = Progress._meta.db_table
+    # The table is the model's own name; every value is a parameter.
     sql = (
-        f"INSERT INTO {table} (user_id, skill_id, status, note, started_at, completed_at, "  # nosec B608  # table: the model's own name; every value a parameter
+        f"INSERT INTO {table} (user_id, skill_id, status, note, started_at, completed_at, "  # nosec B608
         "updated_at) VALUES (%s, %s, %s, '', %s, %s, %s) "
         "ON CONFLICT (user_id, skill_id) DO NOTHING"
     )

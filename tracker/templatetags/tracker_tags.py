@@ -46,11 +46,6 @@ def verified_badge(progress) -> SafeString:  # type: ignore[no-untyped-def]
 
 
 @register.simple_tag
-def status_label(status: str) -> SafeString:
-    return html.status_label(status)
-
-
-@register.simple_tag
 def calendar_grid(calendar: Calendar) -> SafeString:
     return html.trusted(html.calendar_grid(calendar))
 
