@@ -108,6 +108,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "tracker.pages.csrf_placeholder",
             ],
             "builtins": ["django_htmx.templatetags.django_htmx"],
         },
@@ -151,15 +152,28 @@ if env("REDIS_URL"):
         "LOCATION": env("REDIS_URL"),
     }
 
+# Each server process keeps rendered pages in its own memory, under keys that change with
+# what they show (tracker/pages.py): nothing to share or invalidate across processes.
+CACHES["pages"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "gradient-pages",
+    "OPTIONS": {"MAX_ENTRIES": 2000},
+}
+# How long a kept page may serve (0: never keep pages).
+PAGE_CACHE_SECONDS = int(env("DJANGO_PAGE_CACHE_SECONDS", "3600"))
+
 # How long a server process keeps a mentor dashboard's figures (tracker/mentoring.py).
 MENTOR_STATS_SECONDS = int(env("DJANGO_MENTOR_STATS_SECONDS", "60"))
 # How often a server process asks whether the catalog changed (see catalog/snapshot.py).
 CATALOG_CHECK_SECONDS = float(env("DJANGO_CATALOG_CHECK_SECONDS", "1"))
 
+# Django's and allauth's backends, taking the user read with the session (one query for
+# both on every signed-in request: tracker/sessions.py).
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "tracker.sessions.ModelBackend",
+    "tracker.sessions.AuthenticationBackend",
 ]
+SESSION_ENGINE = "tracker.sessions"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

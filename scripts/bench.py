@@ -117,6 +117,7 @@ def manage(env: dict[str, str], *args: str) -> str:
 
 def prepare(kind: str, env: dict[str, str], learners: int, mentors: int, fresh: bool) -> None:
     name = "sqlite" if kind == "sqlite" else PG_DATABASE
+    WORK.mkdir(parents=True, exist_ok=True)
     marker = WORK / f"seeded-{name}-{learners}-{mentors}"
     if kind == "sqlite":
         path = WORK / "bench.sqlite3"
@@ -199,6 +200,8 @@ def probe(base: str, page: Page, cookies: dict[str, str] | None) -> tuple[int, i
     counts = []
     with httpx.Client(base_url=base, cookies=cookies or {}) as client:
         for i in range(8):
+            if data:  # as wrk does: every toggle changes the status
+                data = {"status": ("learning", "done")[i % 2]}
             raw = client.request(page.method, page.path, headers=headers, data=data)
             if raw.status_code != 200:
                 sys.exit(f"{page.path} answered {raw.status_code}")

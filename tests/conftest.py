@@ -1,6 +1,7 @@
 import os
 
 import pytest
+from django.core.cache import caches
 
 from catalog.models import Resource, Skill, Track
 from catalog.snapshot import forget_catalog
@@ -17,6 +18,7 @@ PASSWORD = "correct-horse-battery"
 def _fresh_catalog_copy() -> None:
     """Each test builds its own catalog; no process-level copy survives from another."""
     forget_catalog()
+    caches["pages"].clear()
 
 
 def make_user(username: str, **extra: object) -> User:

@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class TrackerConfig(AppConfig):
     name = "tracker"
     verbose_name = "Learners and progress"
+
+    def ready(self) -> None:
+        from . import revisions
+
+        revisions.connect()

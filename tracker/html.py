@@ -13,6 +13,7 @@ from html import escape as _escape
 from urllib.parse import quote
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from catalog.snapshot import SkillNode
@@ -226,14 +227,16 @@ def overall_progress(overview, oob: bool = False) -> SafeString:  # type: ignore
 
 
 def ago(when, now) -> str:  # type: ignore[no-untyped-def]
-    """'3 hours ago': like the timesince filter, at a fraction of its cost, one unit."""
-    seconds = max(0, int((now - when).total_seconds()))
-    for size, unit in ((86400 * 365, "year"), (86400 * 30, "month"), (86400 * 7, "week"),
-                       (86400, "day"), (3600, "hour"), (60, "minute")):  # fmt: skip
-        if seconds >= size:
-            n = seconds // size
+    """'today', 'yesterday', '3 days ago', '2 weeks ago': in days, like streaks and the
+    calendar, so a page showing it stays true all day and can be kept (tracker/pages.py)."""
+    days = max(0, (timezone.localdate(now) - timezone.localdate(when)).days)
+    if days < 2:
+        return ("today", "yesterday")[days]
+    for size, unit in ((365, "year"), (30, "month"), (7, "week")):
+        if days >= size:
+            n = days // size
             return f"{n} {unit}{'' if n == 1 else 's'} ago"
-    return "just now"
+    return f"{days} days ago"
 
 
 def recent_activity(recent, now) -> SafeString:  # type: ignore[no-untyped-def]

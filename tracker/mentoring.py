@@ -94,18 +94,26 @@ class MenteeRow:
         return timezone.localtime(self.last_activity).date().isoformat()
 
 
-_cache: OrderedDict[tuple[int, tuple[int, ...]], tuple[float, tuple]] = OrderedDict()
+_cache: OrderedDict[tuple[int, tuple[int, ...]], tuple[int, tuple]] = OrderedDict()
+
+
+def stats_period() -> int:
+    """Which MENTOR_STATS_SECONDS-long stretch of time this is: figures are kept within
+    one, and a mentor's page kept under it (tracker/pages.py) goes with it."""
+    seconds = getattr(settings, "MENTOR_STATS_SECONDS", 60)
+    return int(time.time() // seconds) if seconds else time.monotonic_ns()
 
 
 def _stats(mentor: User, mentee_ids: list[int], now: dt.datetime) -> tuple:
     seconds = getattr(settings, "MENTOR_STATS_SECONDS", 60)
     key = (mentor.pk, tuple(sorted(mentee_ids)))
+    period = stats_period()
     hit = _cache.get(key)
-    if seconds and hit and hit[0] > time.monotonic():
+    if seconds and hit and hit[0] == period:
         return hit[1]
     stats = _query_stats(mentor, now)
     if seconds:
-        _cache[key] = (time.monotonic() + seconds, stats)
+        _cache[key] = (period, stats)
         _cache.move_to_end(key)
         while len(_cache) > 1000:
             _cache.popitem(last=False)

@@ -33,6 +33,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from catalog.models import Skill
 from catalog.snapshot import get_catalog
 
+from . import revisions
 from .models import (
     Collaborator,
     Feedback,
@@ -824,6 +825,7 @@ def account_import(*, user: User, data: object, now: dt.datetime | None = None) 
 
     _import_projects(user, plan, known, now, report)
     report.unknown_skills = sorted(unknown)
+    revisions.bump(user.pk)  # bulk writes send no signals
     return report
 
 
@@ -938,7 +940,9 @@ def account_delete(*, user: User) -> dict[str, int]:
         if name
     ]
     # A verification means nothing without its verifier: drop both halves together.
-    Progress.objects.filter(verified_by=user).update(verified_by=None, verified_at=None)
+    verified = Progress.objects.filter(verified_by=user)
+    revisions.bump(*verified.values_list("user_id", flat=True).distinct())
+    verified.update(verified_by=None, verified_at=None)
     _, deleted = user.delete()
 
     def delete_files() -> None:

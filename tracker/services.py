@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from catalog.models import Skill, Track
 
-from . import emails
+from . import emails, revisions
 from .models import (
     Feedback,
     Invite,
@@ -48,9 +48,33 @@ def progress_set_status(
     """
     if status not in Status.values:
         raise ValueError(f"unknown status {status!r}")
-    now = now or timezone.now()
-    rows = Progress.objects.select_for_update().filter(user=user, skill_id=skill_id)
-    progress = rows.first()
+    with revisions.batch():  # one bump for the row and its event
+        return _set_status(user, skill_id, status, now or timezone.now())
+
+
+# The toggle is the one write people make all day, so its statements are written out:
+# the ORM spent longer composing them than the database took to run them. The tables
+# and columns are the models' own names; every value is a parameter.
+LOCK_SQL = (
+    "SELECT id, user_id, skill_id, status, started_at, completed_at, verified_by_id, "
+    "verified_at FROM tracker_progress WHERE user_id = %s AND skill_id = %s"
+)
+UPDATE_SQL = (
+    "UPDATE tracker_progress SET status = %s, started_at = %s, completed_at = %s, "
+    "verified_by_id = %s, verified_at = %s, updated_at = %s WHERE id = %s"
+)
+EVENT_SQL = (
+    "INSERT INTO tracker_progressevent (user_id, skill_id, from_status, to_status, created_at) "
+    "VALUES (%s, %s, %s, %s, %s)"
+)
+
+
+def _set_status(
+    user: User, skill_id: int, status: str, now: dt.datetime
+) -> tuple[Progress | None, bool]:
+    lock = LOCK_SQL + (" FOR UPDATE" if connection.features.has_select_for_update else "")
+    found = list(Progress.objects.raw(lock, [user.pk, skill_id]))
+    progress = found[0] if found else None
     if progress is None:
         if status == Status.TODO:
             return None, False  # No row is the same as "to do".
@@ -59,14 +83,26 @@ def progress_set_status(
         if _insert_if_absent(progress, now):
             _record_event(user, skill_id, Status.TODO, status, now)
             return progress, True
-        progress = rows.get()  # Another request made it a moment ago; go on from there.
+        # Another request made it a moment ago; go on from there.
+        progress = next(iter(Progress.objects.raw(lock, [user.pk, skill_id])))
     if progress.status == status:
         return progress, False
     previous = progress.status
     apply_status(progress, status, now)
-    progress.save()
+    progress.updated_at = now
+    adapt = connection.ops.adapt_datetimefield_value
+    with connection.cursor() as cursor:
+        cursor.execute(
+            UPDATE_SQL,
+            [progress.status, adapt(progress.started_at), adapt(progress.completed_at),
+             progress.verified_by_id, adapt(progress.verified_at), adapt(now), progress.pk],
+        )  # fmt: skip
     _record_event(user, skill_id, previous, status, now)
     return progress, True
+
+
+# What apply_status changes.
+STATUS_FIELDS = ["status", "started_at", "completed_at", "verified_by", "verified_at", "updated_at"]
 
 
 def _insert_if_absent(progress: Progress, now: dt.datetime) -> bool:
@@ -97,9 +133,12 @@ def _insert_if_absent(progress: Progress, now: dt.datetime) -> bool:
 
 
 def _record_event(user: User, skill_id: int, before: str, after: str, now: dt.datetime) -> None:
-    ProgressEvent.objects.create(
-        user=user, skill_id=skill_id, from_status=before, to_status=after, created_at=now
-    )
+    """Append the move to the history; the row and its event are SQL, so no signal bumps
+    the revision: this does."""
+    adapt = connection.ops.adapt_datetimefield_value
+    with connection.cursor() as cursor:
+        cursor.execute(EVENT_SQL, [user.pk, skill_id, before, after, adapt(now)])
+    revisions.bump(user.pk)
 
 
 @transaction.atomic
@@ -127,10 +166,10 @@ def progress_reset_track(*, user: User, track: Track, now: dt.datetime | None = 
             )
         )
         apply_status(progress, Status.TODO, now)
-    Progress.objects.bulk_update(
-        rows, ["status", "started_at", "completed_at", "verified_by", "verified_at", "updated_at"]
-    )
+    Progress.objects.bulk_update(rows, STATUS_FIELDS)
     ProgressEvent.objects.bulk_create(events)
+    if rows:  # bulk writes send no signals
+        revisions.bump(user.pk, *(p.verified_by_id for p in rows))
     return len(rows)
 
 
@@ -338,9 +377,12 @@ def feedback_give(
 
 def feedback_mark_read(*, reader: User, threads: QuerySet[Feedback]) -> int:
     """Mark what the other side wrote in these threads as read by `reader`."""
-    return (
-        threads.filter(read_at__isnull=True).exclude(author=reader).update(read_at=timezone.now())
-    )
+    unread = threads.filter(read_at__isnull=True).exclude(author=reader)
+    marked = unread.update(read_at=timezone.now())
+    if marked:  # both sides show unread counts; an update sends no signals
+        pairs = threads.values_list("learner_id", "mentor_id").distinct()
+        revisions.bump(*{pk for pair in pairs for pk in pair})
+    return marked
 
 
 def progress_verify(

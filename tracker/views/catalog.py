@@ -3,17 +3,20 @@ learner's status on every skill, and the catalog app never imports the tracker."
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from catalog.models import Resource
-from catalog.snapshot import ResourceNode, get_catalog
+from catalog.snapshot import ResourceNode, SkillNode, TrackNode, get_catalog
 
 from .. import progress as rules
 from ..feedback import threads_for_viewer
 from ..markdown import render_markdown
 from ..models import Feedback, SkillLink, Status
+from ..pages import render_kept
 
 STATUS_FILTERS = [("", "All"), *Status.choices]
 
@@ -54,6 +57,11 @@ def track_detail(request: HttpRequest, slug: str) -> HttpResponse:
     track = catalog.track_by_slug(slug)
     if track is None:
         raise Http404("No such track in the catalog.")
+    return render_kept(request, "catalog/track.html", lambda: _track_context(request, track))
+
+
+def _track_context(request: HttpRequest, track: TrackNode) -> dict[str, Any]:
+    catalog = get_catalog()
     user = request.user
     progress = rules.progress_rows(user, notes=False) if user.is_authenticated else {}
     stats = None
@@ -69,7 +77,7 @@ def track_detail(request: HttpRequest, slug: str) -> HttpResponse:
         if wanted and status != wanted:
             continue
         rows.append((skill, status, progress.get(skill.id)))
-    context = {
+    return {
         "nav": "catalog",
         "catalog": catalog,
         "track": track,
@@ -79,7 +87,6 @@ def track_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "status_filter_label": Status(wanted).label if wanted else "",
         "filters": STATUS_FILTERS,
     }
-    return render(request, "catalog/track.html", context)
 
 
 @require_GET
@@ -88,6 +95,11 @@ def skill_detail(request: HttpRequest, slug: str) -> HttpResponse:
     skill = catalog.skill_by_slug(slug)
     if skill is None:
         raise Http404("No such skill in the catalog.")
+    return render_kept(request, "catalog/skill.html", lambda: _skill_context(request, skill))
+
+
+def _skill_context(request: HttpRequest, skill: SkillNode) -> dict[str, Any]:
+    catalog = get_catalog()
     kinds = list(Resource.Kind.values)
     groups: dict[str, list[ResourceNode]] = {}
     for resource in sorted(skill.resources, key=lambda r: kinds.index(r.kind)):
@@ -117,4 +129,4 @@ def skill_detail(request: HttpRequest, slug: str) -> HttpResponse:
         context["attachable"] = [p for p in projects if not p.shows]
         feedback = Feedback.objects.filter(learner=user, skill_id=skill.id)
         context |= threads_for_viewer(user, feedback, user.pk)
-    return render(request, "catalog/skill.html", context)
+    return context

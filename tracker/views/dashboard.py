@@ -1,23 +1,29 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from catalog.snapshot import get_catalog
 
 from .. import progress as rules
-from ..models import Feedback, Status
+from ..models import Feedback, Status, User
+from ..pages import render_kept
 
 
 @require_GET
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    """Where the learner stands: a fixed number of queries whatever their history."""
-    user = request.user
+    """Where the learner stands: a fixed number of queries whatever their history, none
+    beyond the session's and the user's while nothing changed (tracker/pages.py)."""
+    return render_kept(request, "tracker/dashboard.html", lambda: _context(request.user))
+
+
+def _context(user: User) -> dict[str, Any]:
     catalog = get_catalog()
     progress = rules.status_map(user)
     today = timezone.localdate()
@@ -38,7 +44,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     latest = []
     if counts["total"]:  # most learners have none: skip the join
         latest = received.select_related("author", "project", "skill").order_by("-created_at")[:5]
-    context = {
+    return {
         "nav": "dashboard",
         "unread_feedback": counts["unread"],
         "latest_feedback": latest,
@@ -57,4 +63,3 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "completion_rule": rules.COMPLETION_RULE,
         "statuses": Status,
     }
-    return render(request, "tracker/dashboard.html", context)

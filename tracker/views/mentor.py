@@ -5,6 +5,7 @@ revoked mentor gets 404 from the next request on."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -22,6 +23,7 @@ from .. import services
 from ..forms import FeedbackForm, MentorNoteForm, parse_id
 from ..markdown import render_markdown
 from ..models import Feedback, Mentorship, Progress, Project, Status, User
+from ..pages import render_kept, revision_of
 from .progress import _redirect_back
 
 SHORT_LIST = 10
@@ -76,6 +78,15 @@ def _as_datetime(value: dt.datetime | str) -> dt.datetime:
 def mentee_view(request: HttpRequest, username: str) -> HttpResponse:
     """The mentee's dashboard, read-only, with the mentor's tools beside it."""
     mentorship = _get_mentorship(request.user, username)
+    return render_kept(
+        request,
+        "tracker/mentee.html",
+        lambda: _mentee_context(request, mentorship),
+        shows=revision_of(mentorship.learner),
+    )
+
+
+def _mentee_context(request: HttpRequest, mentorship: Mentorship) -> dict[str, Any]:
     learner = mentorship.learner
     catalog = get_catalog()
     # Notes can be long, and this mentor may not read them. Unpublished skills are left
@@ -157,7 +168,7 @@ def mentee_view(request: HttpRequest, username: str) -> HttpResponse:
             reader=request.user,
             threads=Feedback.objects.filter(learner=learner, mentor=request.user),
         )
-    return render(request, "tracker/mentee.html", context)
+    return context
 
 
 @require_POST

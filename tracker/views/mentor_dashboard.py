@@ -10,7 +10,6 @@ from urllib.parse import quote
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString
@@ -19,7 +18,15 @@ from django.views.decorators.http import require_GET
 from catalog.snapshot import Catalog, get_catalog
 
 from ..html import escape, trusted
-from ..mentoring import ACTIVE_DAYS, SLOWING_DAYS, STATUS_RANK, MenteeRow, mentee_rows
+from ..mentoring import (
+    ACTIVE_DAYS,
+    SLOWING_DAYS,
+    STATUS_RANK,
+    MenteeRow,
+    mentee_rows,
+    stats_period,
+)
+from ..pages import render_kept
 from ..portability import csv_safe
 
 _NEVER = dt.datetime.min.replace(tzinfo=dt.UTC)
@@ -58,7 +65,20 @@ def _sorted_rows(request: HttpRequest, catalog: Catalog) -> tuple[list[MenteeRow
 @require_GET
 @login_required
 def mentor_dashboard(request: HttpRequest) -> HttpResponse:
-    """Every mentee in one table: a fixed number of queries however many there are."""
+    """Every mentee in one table: a fixed number of queries however many there are.
+
+    Kept whole (tracker/pages.py) for as long as the figures in it are (a mentee's
+    progress shows within MENTOR_STATS_SECONDS); a change to the mentorships or to a
+    mentee's profile bumps the mentor's revision and shows at once."""
+    return render_kept(
+        request,
+        "tracker/mentor_dashboard.html",
+        lambda: _dashboard_context(request),
+        shows=(stats_period(),),
+    )
+
+
+def _dashboard_context(request: HttpRequest) -> dict[str, Any]:
     catalog = get_catalog()
     rows, sort, direction = _sorted_rows(request, catalog)
     headers = []
@@ -77,7 +97,7 @@ def mentor_dashboard(request: HttpRequest) -> HttpResponse:
                 "numeric": key in ("recent", "unread"),
             }
         )
-    context = {
+    return {
         "nav": "mentor",
         "rows": rows,
         "table": _table_rows(rows, catalog),
@@ -90,7 +110,6 @@ def mentor_dashboard(request: HttpRequest) -> HttpResponse:
         "direction": "ascending" if direction == "asc" else "descending",
         "tracks": catalog.tracks,
     }
-    return render(request, "tracker/mentor_dashboard.html", context)
 
 
 def _table_rows(rows: list[MenteeRow], catalog: Catalog) -> SafeString:

@@ -60,14 +60,15 @@ def progress_update(request: HttpRequest, slug: str) -> HttpResponse:
     page = request.htmx.current_url_abs_path or ""
     on_dashboard = page.startswith(reverse("tracker:dashboard"))
     track_page = reverse("catalog:track", args=[catalog.track(skill.track_id).slug])
-    overview = rules.overview(request.user, catalog)
+    swap_track = on_dashboard or page.startswith(track_page)
+    overview = rules.overview(request.user, catalog) if swap_track else None
     context = {
-        "swap_track": on_dashboard or page.startswith(track_page),
+        "swap_track": swap_track,
         "swap_overall": on_dashboard,
         "skill": skill,
         "status": progress.status if progress else Status.TODO,
         "next": request.POST.get("next", ""),
-        "stats": overview.for_track(skill.track_id),
+        "stats": overview.for_track(skill.track_id) if overview else None,
         "overview": overview,
     }
     return render(request, "tracker/progress_response.html", context)

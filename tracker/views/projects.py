@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import mimetypes
 import re
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -31,6 +32,7 @@ from ..forms import (
 )
 from ..markdown import render_markdown
 from ..models import Project, ProjectImage, User
+from ..pages import render_kept, revision_of
 
 
 def _with_details(
@@ -78,8 +80,11 @@ def _get_own_project(user: User, pk: int) -> Project:
 @require_GET
 @login_required
 def project_list(request: HttpRequest) -> HttpResponse:
-    projects = _with_details(Project.objects.filter(owner=request.user), collaborators=False)
-    return render(request, "tracker/project_list.html", {"projects": projects, "nav": "projects"})
+    def context() -> dict[str, Any]:
+        mine = Project.objects.filter(owner=request.user)
+        return {"projects": _with_details(mine, collaborators=False), "nav": "projects"}
+
+    return render_kept(request, "tracker/project_list.html", context)
 
 
 def _edit(request: HttpRequest, project: Project | None) -> HttpResponse:
@@ -253,6 +258,15 @@ def evidence_attach(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def portfolio(request: HttpRequest, username: str) -> HttpResponse:
     owner = get_object_or_404(User, username=username, is_active=True)
+    return render_kept(
+        request,
+        "tracker/portfolio.html",
+        lambda: _portfolio_context(request, owner),
+        shows=revision_of(owner),
+    )
+
+
+def _portfolio_context(request: HttpRequest, owner: User) -> dict[str, Any]:
     verified = {
         p.skill_id: p
         for p in owner.progress.filter(verified_by__isnull=False).select_related("verified_by")
@@ -267,14 +281,13 @@ def portfolio(request: HttpRequest, username: str) -> HttpResponse:
     overview = None
     if owner.show_progress:
         overview = rules.overview(owner, catalog)
-    context = {
+    return {
         "owner": owner,
         "projects": projects,
         "overview": overview,
         "bio_html": render_markdown(owner.bio),
         "is_owner": owner.pk == request.user.pk,
     }
-    return render(request, "tracker/portfolio.html", context)
 
 
 @require_http_methods(["GET", "POST"])
