@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.db import connection
-from django.db.models import Model
+from django.db.models import Model, Q
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from .models import (
@@ -79,10 +79,14 @@ def new_revision() -> int:
 
 
 def _project_owner(row: Model) -> Iterable[int | None]:
-    # A project's rows name the owner through the project; a cascade deleting the
-    # project may already have taken it, and then the project's own signal bumps.
-    project = Project.objects.filter(pk=row.project_id).values_list("owner_id", flat=True)  # type: ignore[attr-defined]
-    return list(project)
+    """A project's rows name the owner through the project: the one they were saved with
+    if it is at hand, else a lookup (a cascade deleting the project may already have
+    taken it, and then the project's own signal bumps)."""
+    project = row._state.fields_cache.get("project")
+    if project is not None:
+        return (project.owner_id,)
+    owner = Project.objects.filter(pk=row.project_id).values_list("owner_id", flat=True)  # type: ignore[attr-defined]
+    return list(owner)
 
 
 # Whose pages show each model's rows.
@@ -112,9 +116,12 @@ def _user_changed(sender: type[User], instance: User, **kwargs: object) -> None:
     (names, avatars): bump them all."""
     if kwargs.get("raw"):
         return
-    mentors = Mentorship.objects.filter(learner=instance).values_list("mentor_id", flat=True)
-    mentees = Mentorship.objects.filter(mentor=instance).values_list("learner_id", flat=True)
-    User.objects.filter(pk__in=[instance.pk, *mentors, *mentees]).update(revision=new_revision())
+    mentors = Mentorship.objects.filter(learner=instance).values("mentor_id")
+    mentees = Mentorship.objects.filter(mentor=instance).values("learner_id")
+    # One statement, the lists as subqueries: it runs on every sign-in (last_login).
+    User.objects.filter(Q(pk=instance.pk) | Q(pk__in=mentors) | Q(pk__in=mentees)).update(
+        revision=new_revision()
+    )
 
 
 def _skills_changed(sender: type[Model], instance: Model, action: str, **kwargs: object) -> None:

@@ -202,6 +202,13 @@ def project_save(
     The forms are already valid. Image files are written before the rows that name
     them; if anything fails, the files written here are removed again.
     """
+    with revisions.batch():  # one bump for the project and all its rows
+        return _save_project(owner, form, metrics, collaborators)
+
+
+def _save_project(
+    owner: User, form: ProjectForm, metrics: BaseInlineFormSet, collaborators: BaseInlineFormSet
+) -> Project:
     project = form.save(commit=False)
     project.owner = owner
     project.save()

@@ -202,3 +202,45 @@ def test_mentor_pages_are_kept_too(client: Client, alice, catalog) -> None:
         again, same = queries(client, url)
         assert again == reads < first
         assert ANY_TOKEN.sub("", page) == ANY_TOKEN.sub("", same)
+
+
+@pytest.mark.django_db
+def test_saving_a_project_with_its_table_bumps_the_owner_once(
+    alice_client: Client, alice, catalog
+) -> None:
+    form = {
+        "title": "Churn model",
+        "summary": "Predicts churn.",
+        "kind": "personal",
+        "visibility": "private",
+        "metrics-TOTAL_FORMS": "2",
+        "metrics-INITIAL_FORMS": "0",
+        "metrics-0-name": "accuracy",
+        "metrics-0-split": "test",
+        "metrics-0-value": "0.91",
+        "metrics-1-name": "f1",
+        "metrics-1-split": "test",
+        "metrics-1-value": "0.88",
+        "collaborators-TOTAL_FORMS": "1",
+        "collaborators-INITIAL_FORMS": "0",
+        "collaborators-0-name": "Bob",
+    }
+    with CaptureQueriesContext(connection) as c:
+        assert alice_client.post("/projects/new/", form).status_code == 302
+    project = Project.objects.get()
+    assert project.metrics.count() == 2 and project.collaborators.count() == 1
+    bumps = [q["sql"] for q in c.captured_queries if "SET revision" in q["sql"]]
+    assert len(bumps) == 1
+
+
+@pytest.mark.django_db
+def test_a_profile_save_bumps_the_user_and_their_mentors_in_one_statement(alice) -> None:
+    mentor = make_user("mia")
+    Mentorship.objects.create(learner=alice, mentor=mentor)
+    before = User.objects.get(pk=mentor.pk).revision
+    with CaptureQueriesContext(connection) as c:
+        alice.first_name = "Al"
+        alice.save()
+    # The profile's UPDATE, then the bump with the mentorships as subqueries: no reads.
+    assert [q["sql"].split()[0] for q in c.captured_queries] == ["UPDATE", "UPDATE"]
+    assert User.objects.get(pk=mentor.pk).revision != before
