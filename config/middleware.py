@@ -14,9 +14,12 @@ import uuid
 from collections.abc import Callable
 from contextvars import ContextVar
 
+from django.core.exceptions import BadRequest, SuspiciousOperation
 from django.core.signals import got_request_exception, request_finished
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
+from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.cache import add_never_cache_headers
 
@@ -131,3 +134,37 @@ class DatabaseUnavailableMiddleware:
             return None
         logger.error("Database unavailable: answered 503 for %s", request.path, exc_info=exception)
         return database_unavailable_response()
+
+
+# -- unreadable request bodies ---------------------------------------------------------------
+
+UNREADABLE_BODY = (BadRequest, SuspiciousOperation, MultiPartParserError)
+
+
+class UnreadableBodyMiddleware:
+    """Reads a POST body once, before anything else does, and answers a styled 400 if it
+    cannot be read: a form body that is not UTF-8, too large, with too many fields or
+    files, or malformed multipart.
+
+    Without this, Django raises while CsrfViewMiddleware reads the body, and its error
+    views, wrapped in `requires_csrf_token`, read it again, raise again and end in a
+    500 (Django 5.2 marks only multipart failures as already reported). Django's
+    CsrfViewMiddleware reads every POST body anyway, so reading it here first costs
+    nothing. Placed after the authentication middleware, so the 400 page knows who is
+    signed in.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method == "POST":
+            try:
+                request.POST  # noqa: B018  # parse it now, once
+            except UNREADABLE_BODY as error:
+                request._mark_post_parse_error()  # type: ignore[attr-defined]
+                logger.warning("Unreadable request body for %s: %s", request.path, error)
+                response = render(request, "400.html", status=400)
+                response._has_been_logged = True  # type: ignore[attr-defined]  # once, above
+                return response
+        return self.get_response(request)

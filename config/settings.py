@@ -90,6 +90,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Before any view or CSRF check reads the body (see the class for why).
+    "config.middleware.UnreadableBodyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -192,8 +194,6 @@ ACCOUNT_LOGIN_METHODS = {"email", "username"}
 ACCOUNT_SIGNUP_FIELDS = ["username*", "email*", "password1*", "password2*"]
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_REDIRECT_URL = "/"
-# Password reset and signup answer the same whether or not an address has an account.
-ACCOUNT_PREVENT_ENUMERATION = True
 # Written out rather than left to allauth's defaults, so a reviewer sees them and an
 # upgrade cannot loosen them. They count in the default cache, which every server
 # process shares (the database cache, or Redis with REDIS_URL); a per-process cache
@@ -220,9 +220,16 @@ if EMAIL_HOST:
     EMAIL_HOST_PASSWORD = env("DJANGO_EMAIL_HOST_PASSWORD")
     EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", True)
     ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+    # Sign-up with a taken address answers like any other ("check your mail") and mails
+    # the owner instead of making an account; reset and login answer the same either way.
+    ACCOUNT_PREVENT_ENUMERATION = True
 else:
     EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
     ACCOUNT_EMAIL_VERIFICATION = "optional"
+    # With no mail to send, allauth can hide whether an address is taken only by letting
+    # sign-up go through: a second account may then carry the same, unverified address.
+    # The existing account is untouched, and a verified address stays unique.
+    ACCOUNT_PREVENT_ENUMERATION = "strict"
 # Absolute links in mail (there is no request to build them from).
 SITE_URL = env("DJANGO_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", "Gradient <noreply@localhost>")

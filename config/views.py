@@ -4,12 +4,12 @@ from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponseRedirect, JsonResponse
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 logger = logging.getLogger(__name__)
 
 
-@require_GET
+@require_safe
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
     """Answers whether the database does; load balancers and the benchmark call it."""
@@ -27,7 +27,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok", "database": "ok"})
 
 
-@require_GET
+@require_safe
 def home(request: HttpRequest) -> HttpResponseRedirect:
     """Signed-in learners start at their dashboard; visitors at the catalog."""
     name = "tracker:dashboard" if request.user.is_authenticated else "catalog:index"

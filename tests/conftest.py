@@ -1,4 +1,5 @@
 import os
+import uuid
 
 import pytest
 from django.core.cache import caches
@@ -114,3 +115,50 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             or "page" in getattr(item, "fixturenames", ())
         )
     )
+
+
+def as_sent(data: dict | None = None, **more: object) -> dict:
+    """Form data as a browser sends our forms: with the hidden marker that the form came
+    whole and a fresh one-time key (tracker/forms.py); forms without them ignore them."""
+    return {"sent": "1", "submission": str(uuid.uuid4()), **(data or {}), **more}
+
+
+def new_project_form(**changes: object) -> dict:
+    """The new-project form as a browser sends it: every field, one metric row, no
+    collaborators, the marker and a fresh one-time key."""
+    data: dict = {
+        "title": "MNIST",
+        "kind": "personal",
+        "summary": "Digits.",
+        **dict.fromkeys(
+            [
+                "problem",
+                "data_source",
+                "data_size",
+                "data_licence",
+                "data_url",
+                "approach",
+                "results",
+                "repository_url",
+                "demo_url",
+                "started_on",
+                "finished_on",
+            ],
+            "",
+        ),  # fmt: skip
+        "visibility": "private",
+        "metrics-TOTAL_FORMS": "1",
+        "metrics-INITIAL_FORMS": "0",
+        "metrics-MIN_NUM_FORMS": "0",
+        "metrics-MAX_NUM_FORMS": "20",
+        "metrics-0-id": "",
+        "metrics-0-name": "accuracy",
+        "metrics-0-split": "test",
+        "metrics-0-value": "0.97",
+        "metrics-0-baseline": "",
+        "collaborators-TOTAL_FORMS": "0",
+        "collaborators-INITIAL_FORMS": "0",
+        "collaborators-MIN_NUM_FORMS": "0",
+        "collaborators-MAX_NUM_FORMS": "20",
+    }
+    return as_sent(data, **changes)

@@ -14,7 +14,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from PIL import Image
 
-from tests.conftest import make_catalog, make_user
+from tests.conftest import as_sent, make_catalog, make_user
 from tracker.images import process_image
 from tracker.models import Feedback, Mentorship, Project, ProjectImage, SkillLink
 from tracker.services import (
@@ -275,6 +275,8 @@ def test_each_role_gets_the_designed_answer(world: World, name: str, index: int,
     client = client_for(world, role)
     if callable(data):
         data = data(world)
+    if method == "post":  # as a browser sends our forms: whole, with a one-time key
+        data = as_sent(data)
     response = getattr(client, method)(path(world), data or {})
     assert response.status_code == expected[role], (name, role, response.status_code)
     if expected[role] == LOGIN and role == "anonymous" and name != "home":
@@ -313,3 +315,18 @@ def test_a_revoked_mentor_loses_everything_at_once(world: World) -> None:
         assert mentor.get(path).status_code == 404, path
     assert mentor.post("/mentor/olivia/notes/", {"body": "x"}).status_code == 404
     assert b"olivia" not in mentor.get("/mentor/").content
+
+
+GET_ROUTES = sorted(name for name, checks in ROUTES.items() if checks[0][0] == "get")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", GET_ROUTES)
+@pytest.mark.parametrize("role", ["anonymous", "owner"])
+def test_every_page_answers_head_as_it_answers_get(world: World, name: str, role: str) -> None:
+    """Monitors and link checkers send HEAD; a GET-only route must not answer 405."""
+    _, path, _, expected = ROUTES[name][0]
+    response = client_for(world, role).head(path(world))
+    assert response.status_code == expected[role], (name, role, response.status_code)
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    assert body == b""

@@ -17,9 +17,18 @@ from django.core import mail
 from django.test import Client
 
 from catalog.models import Skill
-from tests.conftest import make_catalog, make_user
+from tests.conftest import as_sent, make_catalog, make_user, new_project_form
 from tracker import services
-from tracker.models import Mentorship, Progress, ProgressEvent, Project, User
+from tracker.models import (
+    Feedback,
+    Invite,
+    Mentorship,
+    Progress,
+    ProgressEvent,
+    Project,
+    SkillLink,
+    User,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -154,3 +163,96 @@ def test_revoking_one_mentorship_twelve_times_ends_it_once(signed_in, skill) -> 
     mentorship.refresh_from_db()
     assert mentorship.state == Mentorship.State.REVOKED and mentorship.revoked_at is not None
     assert grace_http.get("/mentor/alice/").status_code == 404  # her access ended with it
+
+
+# -- create forms: one object per one-time key ------------------------------------------------
+
+
+def test_one_new_project_form_sent_twelve_times_makes_one_project(signed_in, skill) -> None:
+    alice = make_user("alice")
+    http = signed_in(alice)
+    form = new_project_form()
+    token = http.cookies["csrftoken"]
+    barrier = threading.Barrier(CLICKS)
+    answers: list[httpx.Response | None] = [None] * CLICKS
+
+    def post(i: int) -> None:
+        barrier.wait()
+        answers[i] = http.post("/projects/new/", data=form, headers={"X-CSRFToken": token})
+
+    threads = [threading.Thread(target=post, args=(i,)) for i in range(CLICKS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    project = Project.objects.get(owner=alice)  # exactly one
+    assert project.metrics.count() == 1
+    # Every answer leads to it: the first says "Saved", the repeats "already saved".
+    assert {(a.status_code, a.headers["location"]) for a in answers if a} == {
+        (302, f"/projects/{project.pk}/")
+    }
+
+
+def test_a_key_sent_again_with_other_content_is_refused(signed_in, skill) -> None:
+    alice = make_user("alice")
+    http = signed_in(alice)
+    token = {"X-CSRFToken": http.cookies["csrftoken"]}
+    form = new_project_form()
+    assert http.post("/projects/new/", data=form, headers=token).status_code == 302
+    changed = {**form, "title": "Another project"}
+    refused = http.post("/projects/new/", data=changed, headers=token)
+    assert refused.status_code == 400
+    assert "already sent once, with different content" in refused.text
+    assert list(Project.objects.values_list("title", flat=True)) == ["MNIST"]
+
+
+def test_a_new_form_gets_a_new_key_and_makes_a_second_project(signed_in, skill) -> None:
+    alice = make_user("alice")
+    http = signed_in(alice)
+    token = {"X-CSRFToken": http.cookies["csrftoken"]}
+    for _ in range(2):  # as_sent draws a fresh key each time, as a fresh page does
+        assert http.post("/projects/new/", data=new_project_form(), headers=token).is_redirect
+    assert Project.objects.filter(owner=alice).count() == 2
+
+
+@pytest.mark.parametrize(
+    ("path", "data", "model"),
+    [
+        ("/progress/{skill}/links/", {"title": "Notes", "url": "https://e.org/"}, SkillLink),
+        ("/mentors/invites/", {}, Invite),
+        ("/mentor/bob/feedback/", {"skill": "{skill}", "body": "Nice."}, Feedback),
+    ],
+)
+def test_other_create_forms_sent_twelve_times_make_one(signed_in, skill, path, data, model):
+    alice, bob = make_user("alice"), make_user("bob")
+    services.mentorship_create(learner=bob, mentor=alice)
+    fill = {k: v.format(skill=skill.slug) for k, v in data.items()}
+    codes = post_together(signed_in(alice), path.format(skill=skill.slug), as_sent(fill))
+    assert all(300 <= code < 400 for code in codes), codes
+    assert model.objects.count() == 1
+
+
+def test_a_reply_sent_twelve_times_is_one_reply(signed_in, skill) -> None:
+    alice, grace = make_user("alice"), make_user("grace")
+    mentorship = services.mentorship_create(learner=alice, mentor=grace)
+    first = services.feedback_give(
+        mentorship=mentorship, author=grace, body="Try this.", skill_id=skill.pk
+    )
+    codes = post_together(signed_in(alice), f"/feedback/{first.pk}/reply/", as_sent(body="Done!"))
+    assert codes == [303] * CLICKS
+    assert Feedback.objects.filter(author=alice).count() == 1
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/projects/new/", "/mentors/", "/skills/{skill}/", "/mentor/bob/", "/account/import/"],
+)
+def test_pages_with_a_create_form_are_never_stored(signed_in, skill, path) -> None:
+    alice, bob = make_user("alice"), make_user("bob")
+    services.mentorship_create(learner=bob, mentor=alice)
+    services.progress_set_status(user=bob, skill_id=skill.pk, status="learning")
+    response = signed_in(alice).get(path.format(skill=skill.slug))
+    assert response.status_code == 200
+    assert "no-store" in response.headers["cache-control"]
+    assert 'name="submission"' in response.text

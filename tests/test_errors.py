@@ -133,6 +133,44 @@ def test_an_oversize_body_is_the_styled_400(catalog, alice: User) -> None:
     assert_site_layout(response.content.decode())
 
 
+NOT_UTF8 = "application/x-www-form-urlencoded; charset=iso-8859-1"
+
+
+@pytest.mark.django_db
+@with_test_urls
+@pytest.mark.parametrize("signed_in", [False, True])
+@pytest.mark.parametrize(
+    ("path", "content_type", "body"),
+    [
+        ("/accounts/login/", NOT_UTF8, b"login=%e9&password=x"),
+        ("/progress/skill-1-1/note/", NOT_UTF8, b"note=caf%e9"),
+        ("/account/profile/", NOT_UTF8, b"first_name=Ren%e9"),
+        ("/projects/new/", "multipart/form-data", b"--xyz\r\nbroken"),  # no boundary
+        ("/no-such-page/", NOT_UTF8, b"x=%e9"),
+    ],
+)
+def test_an_unreadable_body_is_a_styled_400_logged_once(
+    catalog, alice: User, caplog, signed_in: bool, path: str, content_type: str, body: bytes
+) -> None:
+    client = Client(enforce_csrf_checks=True, raise_request_exception=False)
+    if signed_in:
+        client.force_login(alice)
+    client.get("/catalog/")  # the CSRF cookie, so only the body is wrong
+    token = client.cookies["csrftoken"].value
+    with caplog.at_level(logging.WARNING):
+        response = client.generic(
+            "POST", path, body, content_type=content_type, HTTP_X_CSRFTOKEN=token
+        )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert_site_layout(html)
+    assert "That request didn’t make sense to us" in html
+    assert (alice.username in html) == signed_in
+    warnings = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(warnings) == 1, [r.getMessage() for r in warnings]
+    assert path in warnings[0].getMessage()
+
+
 @pytest.mark.django_db
 @with_test_urls
 def test_500_is_the_self_contained_page_with_no_traceback() -> None:

@@ -353,19 +353,50 @@ def test_password_reset_answers_the_same_for_an_unknown_address(alice: User) -> 
     assert sorted(m.to[0] for m in mail.outbox) == ["alice@example.com", "nobody@example.com"]
 
 
-@pytest.mark.django_db
-@override_settings(ACCOUNT_EMAIL_VERIFICATION="mandatory")  # as in production, with SMTP
-def test_signup_with_a_taken_address_answers_like_a_new_one(alice: User) -> None:
-    def signup(username: str, email: str):
-        data = {"username": username, "email": email, "password1": "a-long-enough-passphrase"}
-        data["password2"] = data["password1"]
-        return Client().post("/accounts/signup/", data)
+def signup(username: str, email: str):
+    data = {"username": username, "email": email, "password1": "a-long-enough-passphrase"}
+    data["password2"] = data["password1"]
+    return Client().post("/accounts/signup/", data)
 
-    taken = signup("alice2", alice.email)
+
+@pytest.mark.django_db
+@override_settings(ACCOUNT_EMAIL_VERIFICATION="mandatory", ACCOUNT_PREVENT_ENUMERATION=True)
+def test_with_mail_signup_with_a_taken_address_answers_like_a_new_one(alice: User) -> None:
+    """With an SMTP host (config/settings.py): the owner is mailed, no account is made."""
+    taken = signup("alice2", alice.email.upper())
     new = signup("carol", "carol@example.com")
     assert taken.status_code == new.status_code == 302
     assert taken["Location"] == new["Location"]
     assert not User.objects.filter(username="alice2").exists()
+    # The owner hears that someone tried; the newcomer gets their verification mail.
+    assert sorted(m.to[0].lower() for m in mail.outbox) == [alice.email, "carol@example.com"]
+
+
+@pytest.mark.django_db
+@override_settings(DEBUG=False)
+def test_without_mail_signup_with_a_taken_address_answers_like_a_new_one(alice: User) -> None:
+    """No SMTP host (the test settings, like a self-hoster without mail): sign-up goes
+    through either way, and the existing account keeps its address and password."""
+    assert settings.ACCOUNT_PREVENT_ENUMERATION == "strict"
+    taken = signup("alice2", alice.email)
+    new = signup("carol", "carol@example.com")
+    assert taken.status_code == new.status_code == 302
+    assert taken["Location"] == new["Location"]
+    assert "already" not in Client().get(taken["Location"]).content.decode()
+    impostor = User.objects.get(username="alice2")
+    assert not impostor.emailaddress_set.filter(verified=True).exists()
+    alice.refresh_from_db()
+    assert alice.check_password(PASSWORD)
+
+
+@pytest.mark.parametrize(
+    ("env", "verification", "prevent"),
+    [({}, "optional", "strict"), ({"DJANGO_EMAIL_HOST": "smtp.example.com"}, "mandatory", True)],
+)
+def test_production_prevents_enumeration_with_or_without_mail(env, verification, prevent) -> None:
+    s = production_settings(**env)
+    assert s["ACCOUNT_EMAIL_VERIFICATION"] == verification
+    assert s["ACCOUNT_PREVENT_ENUMERATION"] == prevent
 
 
 # -- production settings and the deploy check ------------------------------------------------
@@ -415,7 +446,7 @@ names = [
     "CSRF_COOKIE_HTTPONLY", "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS",
     "SECURE_HSTS_INCLUDE_SUBDOMAINS", "SECURE_HSTS_PRELOAD", "X_FRAME_OPTIONS",
     "SECURE_REFERRER_POLICY", "SECURE_CONTENT_TYPE_NOSNIFF", "SECURE_PROXY_SSL_HEADER",
-    "ACCOUNT_PREVENT_ENUMERATION", "MIDDLEWARE", "INSTALLED_APPS",
+    "ACCOUNT_PREVENT_ENUMERATION", "ACCOUNT_EMAIL_VERIFICATION", "MIDDLEWARE", "INSTALLED_APPS",
     "DATA_UPLOAD_MAX_MEMORY_SIZE", "DATA_UPLOAD_MAX_NUMBER_FIELDS",
 ]
 print(json.dumps({n: getattr(s, n, None) for n in names}))
@@ -440,7 +471,6 @@ def test_production_settings_are_strict() -> None:
         "SECURE_HSTS_INCLUDE_SUBDOMAINS",
         "SECURE_HSTS_PRELOAD",
         "SECURE_CONTENT_TYPE_NOSNIFF",
-        "ACCOUNT_PREVENT_ENUMERATION",
     ):
         assert s[name] is True, name
     assert s["SECURE_HSTS_SECONDS"] >= 31_536_000

@@ -1,9 +1,101 @@
+import hashlib
+from typing import Any
+
 from django import forms
+from django.core.exceptions import BadRequest
+from django.forms.models import InlineForeignKeyField
 
 from catalog.models import Skill
 
 from .images import ProcessedImage, process_image
 from .models import Collaborator, Metric, Progress, Project, SkillLink, User
+from .services import OneTimeKey
+
+# -- sent whole, sent once -----------------------------------------------------------------
+#
+# Decided once, for every form of ours. A field absent from a POST is a broken client,
+# not a choice: the form refuses it with a 400 before reading or writing anything (an
+# empty value is a choice, and is validated as usual). HTML itself leaves out unchecked
+# boxes, multi-selects with nothing chosen and file inputs with no file, so a form with
+# such fields carries a hidden marker, SENT; its presence proves the form came whole,
+# and only then may those fields' absence mean "empty".
+
+SENT = "sent"
+
+
+def _absent_means_empty(widget: forms.Widget) -> bool:
+    return isinstance(widget, forms.FileInput) or not widget.value_omitted_from_data({}, {}, "x")
+
+
+def _expected(name: str, field: forms.Field) -> bool:
+    """Whether a browser always sends this field (an inline formset's link to its parent
+    is never rendered: Django fills it in)."""
+    if isinstance(field, InlineForeignKeyField):
+        return False
+    return name == SENT or not _absent_means_empty(field.widget)
+
+
+class WholeFormMixin:
+    """Refuses (400) a bound form that arrived without one of its fields."""
+
+    fields: dict[str, forms.Field]
+    data: Any
+    files: Any
+    is_bound: bool
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+        if any(_absent_means_empty(field.widget) for field in self.fields.values()):
+            self.fields[SENT] = forms.CharField(
+                widget=forms.HiddenInput, initial="1", required=False
+            )
+
+    def missing_fields(self) -> list[str]:
+        prefix = self.add_prefix  # type: ignore[attr-defined]
+        if "DELETE" in self.fields and prefix("DELETE") in self.data:
+            return []  # a formset row being removed needs nothing but its id
+        return [
+            prefix(name)
+            for name, field in self.fields.items()
+            if _expected(name, field)
+            and field.widget.value_omitted_from_data(self.data, self.files, prefix(name))
+        ]
+
+    def full_clean(self) -> None:
+        if self.is_bound and (missing := self.missing_fields()):
+            raise BadRequest(f"The form arrived without {', '.join(missing)}.")
+        super().full_clean()  # type: ignore[misc]
+
+
+class OneTimeKeyMixin(WholeFormMixin):
+    """A create form: it carries a fresh one-time key (`submission`, written into the
+    page by `{% one_time_key %}`), so sending it twice creates one object
+    (services.submission_claim). A missing or malformed key is a broken client: 400."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["submission"] = forms.UUIDField(widget=forms.HiddenInput)
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        if "submission" in self.errors:
+            raise BadRequest("The form's one-time key is malformed.")
+
+    def one_time_key(self) -> OneTimeKey:
+        """The key and a digest of everything the form sent with it (files included),
+        so a repeat with the same key but other content can be told apart."""
+        digest = hashlib.sha256()
+        for name in sorted(self.data):
+            if name != "csrfmiddlewaretoken":
+                for value in self.data.getlist(name):
+                    digest.update(f"{name}\0{value}\0".encode())
+        for name in sorted(self.files):
+            for upload in self.files.getlist(name):
+                digest.update(f"{name}\0{upload.name}\0".encode())
+                for chunk in upload.chunks():
+                    digest.update(chunk)
+                upload.seek(0)
+        return OneTimeKey(self.cleaned_data["submission"], digest.hexdigest())  # type: ignore[attr-defined]
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -26,7 +118,7 @@ class MultipleImageField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
-class NoteForm(forms.ModelForm):
+class NoteForm(WholeFormMixin, forms.ModelForm):
     class Meta:
         model = Progress
         fields = ["note"]
@@ -40,7 +132,7 @@ class NoteForm(forms.ModelForm):
         return note
 
 
-class SkillLinkForm(forms.ModelForm):
+class SkillLinkForm(OneTimeKeyMixin, forms.ModelForm):
     class Meta:
         model = SkillLink
         fields = ["title", "url"]
@@ -78,7 +170,7 @@ class BoundedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
         return super()._check_values(value)
 
 
-class ProjectForm(forms.ModelForm):
+class ProjectForm(WholeFormMixin, forms.ModelForm):
     images = MultipleImageField(
         required=False,
         help_text="PNG, JPEG or WebP, up to 5 MB and 25 megapixels each. "
@@ -152,7 +244,11 @@ class ProjectForm(forms.ModelForm):
         return processed
 
 
-class MetricForm(forms.ModelForm):
+class NewProjectForm(OneTimeKeyMixin, ProjectForm):
+    """A project being created: the project form with a one-time key."""
+
+
+class MetricForm(WholeFormMixin, forms.ModelForm):
     class Meta:
         model = Metric
         fields = ["name", "split", "value", "baseline"]
@@ -162,7 +258,7 @@ class MetricForm(forms.ModelForm):
         }
 
 
-class CollaboratorForm(forms.ModelForm):
+class CollaboratorForm(WholeFormMixin, forms.ModelForm):
     class Meta:
         model = Collaborator
         fields = ["name", "url"]
@@ -173,7 +269,17 @@ class CollaboratorForm(forms.ModelForm):
 
 
 class OrderedInlineFormSet(forms.BaseInlineFormSet):
-    """Saves each row's position, so the table reads back as it was entered."""
+    """Saves each row's position, so the table reads back as it was entered; refuses
+    (400) a table whose management fields did not arrive, as WholeFormMixin does for
+    fields (its rows are WholeFormMixin forms themselves)."""
+
+    def full_clean(self) -> None:
+        if self.is_bound:
+            management = ("TOTAL_FORMS", "INITIAL_FORMS", "MIN_NUM_FORMS", "MAX_NUM_FORMS")
+            missing = [k for k in management if self.add_prefix(k) not in self.data]
+            if missing:
+                raise BadRequest(f"The {self.prefix} table arrived without {', '.join(missing)}.")
+        super().full_clean()
 
     def save_new(self, form, commit=True):  # type: ignore[no-untyped-def]
         form.instance.order = self.forms.index(form)
@@ -212,7 +318,7 @@ CollaboratorFormSet = forms.inlineformset_factory(
 )
 
 
-class ProfileForm(forms.ModelForm):
+class ProfileForm(WholeFormMixin, forms.ModelForm):
     class Meta:
         model = User
         fields = [
@@ -240,7 +346,7 @@ class ProfileForm(forms.ModelForm):
         return bio
 
 
-class AccountImportForm(forms.Form):
+class AccountImportForm(WholeFormMixin, forms.Form):
     """An export file to import. `cleaned_data["file"]` is the decoded JSON document;
     whether it is a valid export is `portability.account_import`'s to decide."""
 
@@ -260,7 +366,7 @@ class AccountImportForm(forms.Form):
             raise forms.ValidationError(refused.messages) from None
 
 
-class AccountDeleteForm(forms.Form):
+class AccountDeleteForm(WholeFormMixin, forms.Form):
     """Deleting an account asks for its password, so an unattended session cannot."""
 
     password = forms.CharField(
@@ -280,12 +386,32 @@ class AccountDeleteForm(forms.Form):
         return password
 
 
-class FeedbackForm(forms.Form):
+class FeedbackForm(OneTimeKeyMixin, forms.Form):
     body = forms.CharField(max_length=5000, error_messages={
         "required": "Write something first.",
         "max_length": "Keep feedback under 5,000 characters.",
     })  # fmt: skip
 
 
-class MentorNoteForm(forms.Form):
+class MentorNoteForm(WholeFormMixin, forms.Form):
     body = forms.CharField(required=False, max_length=20_000, strip=False)
+
+
+class SharingForm(WholeFormMixin, forms.Form):
+    """Consent to share notes with one mentor: a checkbox, so absent means "no"."""
+
+    share_notes = forms.BooleanField(required=False)
+
+    def clean_share_notes(self) -> bool:
+        # A checkbox sends "on" or nothing; anything else must not read as consent.
+        if self.data.get(self.add_prefix("share_notes"), "on") != "on":
+            raise forms.ValidationError("Tick the box, or leave it empty.")
+        return self.cleaned_data["share_notes"]
+
+
+class InviteForm(OneTimeKeyMixin, forms.Form):
+    """Create an invite link: nothing to fill in but the form's one-time key."""
+
+
+class InviteDecisionForm(WholeFormMixin, forms.Form):
+    decision = forms.ChoiceField(choices=[("accept", "Accept"), ("decline", "Decline")])

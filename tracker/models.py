@@ -4,15 +4,38 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractUser, AnonymousUser
 from django.contrib.sessions.base_session import AbstractBaseSession
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 
 from catalog.models import Skill
 
+USERNAME_RULE = "2 to 30 characters: letters a–z (either case), digits, and . _ - between them."
+# ASCII only: a username names the public page /u/<username>/, and Unicode look-alikes
+# (a Cyrillic "а", a full-width "ａ") would let one account pass for another.
+validate_username = RegexValidator(
+    r"\A[A-Za-z0-9][A-Za-z0-9._-]{0,28}[A-Za-z0-9]\Z",
+    message=f"Choose another username: {USERNAME_RULE}",
+    code="invalid_username",
+)
+
 
 class User(AbstractUser):
-    """A Gradient account. Usernames are public: they name the portfolio page /u/<username>/."""
+    """A Gradient account. Usernames are public: they name the portfolio page /u/<username>/.
+
+    Casing is kept as typed, but two usernames that differ only in case are the same
+    name: allauth looks them up case-insensitively, and the database refuses a second.
+    """
+
+    username = models.CharField(
+        max_length=150,  # Django's, so existing rows stay valid; the validator says 30
+        unique=True,
+        validators=[validate_username],
+        help_text=USERNAME_RULE,
+        error_messages={"unique": "A user with that username already exists."},
+    )
 
     # The public portfolio page's profile, edited at /account/profile/.
     headline = models.CharField(
@@ -28,6 +51,11 @@ class User(AbstractUser):
     )
     # Changes with anything the user's pages show (tracker/revisions.py).
     revision = models.BigIntegerField(default=0, editable=False)
+
+    class Meta(AbstractUser.Meta):
+        constraints = [
+            models.UniqueConstraint(Lower("username"), name="username_unique_ignoring_case"),
+        ]
 
     def __str__(self) -> str:
         return self.username
@@ -420,6 +448,40 @@ class MentorNote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.mentor}'s note on {self.learner}"
+
+
+class Submission(models.Model):
+    """A create form's one-time key, claimed in the transaction that creates the object.
+
+    Every create form carries a fresh key (the `submission` field). The database lets a
+    user claim a key once, so the same form sent twice, or twelve times at once, creates
+    one object; the later sends find the claim and are led to what it made, or refused
+    if they carry different content under the same key (tracker/services.py).
+    """
+
+    class Kind(models.TextChoices):
+        PROJECT = "project", "Project"
+        LINK = "link", "Own link"
+        INVITE = "invite", "Invite link"
+        FEEDBACK = "feedback", "Feedback"
+        IMPORT = "import", "Import"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+", db_index=False)
+    key = models.UUIDField()
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    digest = models.CharField(max_length=64, help_text="SHA-256 of what the form sent.")
+    object_id = models.BigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            # The whole point: a key is claimed once, whatever races. Its index also
+            # serves pruning a user's old claims.
+            models.UniqueConstraint(fields=["user", "key"], name="one_claim_per_submission_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.key} by {self.user_id}"
 
 
 class UserSession(AbstractBaseSession):

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+import uuid
+from typing import TYPE_CHECKING, NamedTuple
 
 from django.core import signing
 from django.core.files.storage import default_storage
-from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Model, QuerySet
 from django.forms import BaseInlineFormSet
 from django.utils import timezone
 
@@ -26,12 +27,69 @@ from .models import (
     ProjectImage,
     SkillLink,
     Status,
+    Submission,
     User,
 )
 
 if TYPE_CHECKING:
     from .forms import ProjectForm
 from .progress import apply_status
+
+# -- one-time form keys ---------------------------------------------------------------------
+
+SUBMISSION_DAYS = 7  # claims older than this are pruned; no form page lives that long
+
+
+class AlreadySubmitted(Exception):
+    """The form's key was claimed before: `claim` says what it made, `same` whether this
+    send carries the same content (a double click) or different content (refused)."""
+
+    def __init__(self, claim: Submission, *, same: bool) -> None:
+        super().__init__(f"submission {claim.key} was already used")
+        self.claim = claim
+        self.same = same
+
+
+class OneTimeKey(NamedTuple):
+    """What a create form sent its key with (forms.OneTimeKeyMixin.one_time_key)."""
+
+    key: uuid.UUID
+    digest: str
+
+
+def submission_claim(
+    *, user: User, key: uuid.UUID, kind: str, digest: str, now: dt.datetime | None = None
+) -> Submission:
+    """Claim a create form's one-time key, inside the caller's transaction, before it
+    creates anything; record what it made with `submission_made`.
+
+    Raises AlreadySubmitted if the key was claimed before. Under concurrent sends the
+    unique constraint decides: PostgreSQL holds the second insert until the first
+    transaction ends, and SQLite's IMMEDIATE transactions run one after the other, so
+    the claim found is always a committed one, with its object.
+    """
+    try:
+        with transaction.atomic():  # a savepoint, so the caller's transaction survives
+            claim = Submission.objects.create(user=user, key=key, kind=kind, digest=digest)
+    except IntegrityError:
+        claim = Submission.objects.get(user=user, key=key)
+        raise AlreadySubmitted(claim, same=claim.kind == kind and claim.digest == digest) from None
+    cutoff = (now or timezone.now()) - dt.timedelta(days=SUBMISSION_DAYS)
+    Submission.objects.filter(user=user, created_at__lt=cutoff).delete()
+    return claim
+
+
+def _claim(once: OneTimeKey | None, user: User, kind: str) -> Submission | None:
+    if once is None:
+        return None
+    return submission_claim(user=user, key=once.key, kind=kind, digest=once.digest)
+
+
+def _made(claim: Submission | None, made: Model) -> None:
+    """Record what a claimed key made, so a repeated send is led to it."""
+    if claim is not None:
+        claim.object_id = made.pk
+        claim.save(update_fields=["object_id"])
 
 
 @transaction.atomic
@@ -185,8 +243,14 @@ def progress_save_note(*, user: User, skill: Skill, note: str) -> Progress:
     return progress
 
 
-def skill_link_add(*, user: User, skill: Skill, title: str, url: str) -> SkillLink:
-    return SkillLink.objects.create(user=user, skill=skill, title=title, url=url)
+@transaction.atomic
+def skill_link_add(
+    *, user: User, skill: Skill, title: str, url: str, once: OneTimeKey | None = None
+) -> SkillLink:
+    claim = _claim(once, user, Submission.Kind.LINK)
+    link = SkillLink.objects.create(user=user, skill=skill, title=title, url=url)
+    _made(claim, link)
+    return link
 
 
 @transaction.atomic
@@ -196,14 +260,19 @@ def project_save(
     form: ProjectForm,
     metrics: BaseInlineFormSet,
     collaborators: BaseInlineFormSet,
+    once: OneTimeKey | None = None,
 ) -> Project:
     """Save a project with its evaluation table, collaborators and new images, together.
 
-    The forms are already valid. Image files are written before the rows that name
+    The forms are already valid. A new project's form key is claimed first (raising
+    AlreadySubmitted for a repeat). Image files are written before the rows that name
     them; if anything fails, the files written here are removed again.
     """
     with revisions.batch():  # one bump for the project and all its rows
-        return _save_project(owner, form, metrics, collaborators)
+        claim = _claim(once, owner, Submission.Kind.PROJECT)
+        project = _save_project(owner, form, metrics, collaborators)
+        _made(claim, project)
+        return project
 
 
 def _save_project(
@@ -275,9 +344,15 @@ class InviteError(Exception):
     """An invite that cannot be accepted, with a message to show as it is."""
 
 
-def invite_create(*, learner: User, now: dt.datetime | None = None) -> Invite:
+@transaction.atomic
+def invite_create(
+    *, learner: User, once: OneTimeKey | None = None, now: dt.datetime | None = None
+) -> Invite:
     now = now or timezone.now()
-    return Invite.objects.create(learner=learner, expires_at=now + dt.timedelta(days=INVITE_DAYS))
+    claim = _claim(once, learner, Submission.Kind.INVITE)
+    invite = Invite.objects.create(learner=learner, expires_at=now + dt.timedelta(days=INVITE_DAYS))
+    _made(claim, invite)
+    return invite
 
 
 def invite_token(invite: Invite) -> str:
@@ -285,64 +360,113 @@ def invite_token(invite: Invite) -> str:
     return signing.dumps(invite.pk, salt=INVITE_SALT, compress=True)
 
 
-def invite_from_token(token: str, *, now: dt.datetime | None = None) -> Invite:
-    """The invite a token names, if it can still be accepted; else InviteError."""
+def invite_from_token(token: str) -> Invite:
+    """The invite a token names, or InviteError if the token is forged or too old.
+
+    Whether that invite can still be accepted, and by whom, is `invite_check`'s to say.
+    """
     try:
         pk = signing.loads(token, salt=INVITE_SALT, max_age=dt.timedelta(days=INVITE_DAYS))
     except signing.SignatureExpired:
-        raise InviteError("This invite link has expired. Ask for a new one.") from None
+        raise InviteError(EXPIRED) from None
     except signing.BadSignature:
         raise InviteError(
             "This invite link is not valid. Check that it was copied whole."
         ) from None
     invite = Invite.objects.select_related("learner").filter(pk=pk).first()
-    if invite is None or invite.revoked_at:
-        raise InviteError("This invite link was withdrawn by the learner.")
-    if invite.expires_at <= (now or timezone.now()):
-        raise InviteError("This invite link has expired. Ask for a new one.")
+    if invite is None:  # the learner deleted it with their account
+        raise InviteError(WITHDRAWN)
     return invite
+
+
+EXPIRED = "This invite link has expired. Ask for a new one."
+WITHDRAWN = "This invite link was withdrawn by the learner."
+USED = (
+    "This invite link has already been used, and an invite link works once. "
+    "If the learner wants you as a mentor, they can send you a new one."
+)
+
+
+def invite_check(invite: Invite, mentor: User, now: dt.datetime) -> Mentorship | None:
+    """The rules of accepting, in one place: raises InviteError if `mentor` may not use
+    `invite`, else returns the mentorship this invite already made for them (a second
+    click on Accept), or None if accepting would make one.
+
+    An accepted invite never makes a mentorship again, for anyone: once its mentorship
+    is revoked, the link is spent for good.
+    """
+    if mentor.pk == invite.learner_id:
+        raise InviteError(
+            "This is your own invite link: send it to the person you want as a mentor."
+        )
+    if invite.used_at:
+        if invite.used_by_id == mentor.pk:
+            active = Mentorship.objects.active().filter(learner_id=invite.learner_id, mentor=mentor)
+            if mentorship := active.first():
+                return mentorship
+        raise InviteError(USED)
+    if invite.revoked_at:
+        raise InviteError(WITHDRAWN)
+    if invite.expires_at <= now:
+        raise InviteError(EXPIRED)
+    return None
 
 
 @transaction.atomic
 def invite_accept(*, invite: Invite, mentor: User, now: dt.datetime | None = None) -> Mentorship:
-    """Make `mentor` an active mentor of the invite's learner; the link is then used up.
+    """Make `mentor` an active mentor of the invite's learner; the link is then spent.
 
-    Accepting the same link twice is harmless: it answers the same mentorship.
+    Accepting the same link twice in a row answers the same mentorship and changes
+    nothing; after that mentorship ends, the link is refused (see `invite_check`).
     """
     now = now or timezone.now()
     invite = Invite.objects.select_for_update().select_related("learner").get(pk=invite.pk)
-    learner = invite.learner
-    if mentor.pk == learner.pk:
-        raise InviteError("This is your own invite link: nobody can mentor themselves.")
-    if invite.revoked_at:
-        raise InviteError("This invite link was withdrawn by the learner.")
-    if invite.used_at and invite.used_by_id != mentor.pk:
-        raise InviteError("This invite link has already been used.")
-    if invite.expires_at <= now and not invite.used_at:
-        raise InviteError("This invite link has expired. Ask for a new one.")
+    already = invite_check(invite, mentor, now)
+    if already is not None:
+        return already
     mentorship, created = Mentorship.objects.get_or_create(
-        learner=learner, mentor=mentor, state=Mentorship.State.ACTIVE
+        learner=invite.learner, mentor=mentor, state=Mentorship.State.ACTIVE
     )
-    if not invite.used_at:
-        invite.used_at, invite.used_by = now, mentor
-        invite.save(update_fields=["used_at", "used_by"])
+    invite.used_at, invite.used_by = now, mentor
+    invite.save(update_fields=["used_at", "used_by"])
     if created:
         emails.mentor_accepted(mentorship)
     return mentorship
 
 
-def invite_revoke(*, invite: Invite, now: dt.datetime | None = None) -> None:
-    if not invite.used_at and not invite.revoked_at:
-        invite.revoked_at = now or timezone.now()
-        invite.save(update_fields=["revoked_at"])
+def invite_revoke(*, invite: Invite, now: dt.datetime | None = None) -> str:
+    """Withdraw an open invite link. Returns what happened, in words for the learner:
+    a link already used cannot be withdrawn (revoking the mentor ends their access)."""
+    if invite.used_at:
+        who = invite.used_by.display_name if invite.used_by else "someone"
+        return (
+            f"That invite link was already used by {who}, so there was nothing to withdraw. "
+            f"To end {who}'s access, revoke them under “Mentoring you now”."
+        )
+    if invite.revoked_at:
+        return "That invite link was already withdrawn."
+    invite.revoked_at = now or timezone.now()
+    invite.save(update_fields=["revoked_at"])
+    return "Invite link withdrawn: it no longer works."
 
 
-def mentorship_revoke(*, mentorship: Mentorship, now: dt.datetime | None = None) -> None:
-    """End a mentorship; the mentor's access ends with this write."""
-    if mentorship.state == Mentorship.State.ACTIVE:
-        mentorship.state = Mentorship.State.REVOKED
-        mentorship.revoked_at = now or timezone.now()
-        mentorship.save(update_fields=["state", "revoked_at"])
+@transaction.atomic
+def mentorship_revoke(*, mentorship: Mentorship, now: dt.datetime | None = None) -> int:
+    """End a mentorship; the mentor's access ends with this write.
+
+    Every invite link the learner still has open is withdrawn too: a link does not say
+    who holds it, and any of them could be in the revoked mentor's hands. The links the
+    mentor used are spent already (`invite_check`). Returns how many links were withdrawn.
+    """
+    now = now or timezone.now()
+    if mentorship.state != Mentorship.State.ACTIVE:
+        return 0
+    mentorship.state = Mentorship.State.REVOKED
+    mentorship.revoked_at = now
+    mentorship.save(update_fields=["state", "revoked_at"])
+    return Invite.objects.filter(
+        learner_id=mentorship.learner_id, used_at__isnull=True, revoked_at__isnull=True
+    ).update(revoked_at=now)
 
 
 @transaction.atomic
@@ -364,11 +488,13 @@ def feedback_give(
     body: str,
     project: Project | None = None,
     skill_id: int | None = None,
+    once: OneTimeKey | None = None,
 ) -> Feedback:
     """A comment in the thread on one project or skill, by the mentor or the learner.
 
     The learner is emailed when their mentor writes.
     """
+    claim = _claim(once, author, Submission.Kind.FEEDBACK)
     feedback = Feedback.objects.create(
         learner=mentorship.learner,
         mentor=mentorship.mentor,
@@ -377,6 +503,7 @@ def feedback_give(
         skill_id=skill_id,
         body=body,
     )
+    _made(claim, feedback)
     if author.pk == mentorship.mentor_id:
         emails.feedback_arrived(feedback)
     return feedback

@@ -81,3 +81,77 @@ def test_pages_carry_csrf_for_htmx_and_a_skip_link(client: Client) -> None:
     assert 'hx-headers=\'{"X-CSRFToken": "' in html
     assert 'href="#main"' in html
     assert "/static/django-htmx/" in html or "htmx" in html
+
+
+def _signup(client: Client, username: str):
+    return client.post(
+        "/accounts/signup/",
+        {
+            "username": username,
+            "email": "someone@example.com",
+            "password1": "a-long-enough-passphrase",
+            "password2": "a-long-enough-passphrase",
+        },
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "username",
+    [
+        "\u0430da",  # a Cyrillic а, like the Latin a
+        "\uff41\uff44\uff41",  # full-width ａｄａ
+        "ada\u200b",  # a zero-width space
+        "ad a",
+        "ada@home",
+        "-ada",
+        "ada.",
+        "a",
+        "x" * 31,
+    ],
+)
+def test_signup_refuses_a_username_outside_the_safe_set(client: Client, username: str) -> None:
+    response = _signup(client, username)
+    assert response.status_code == 200
+    assert "letters a–z (either case), digits, and . _ - between them" in response.content.decode()
+    assert not User.objects.exists()
+
+
+@pytest.mark.django_db
+def test_usernames_that_differ_only_in_case_are_the_same_name(client: Client, alice) -> None:
+    response = _signup(client, "ALICE")
+    assert response.status_code == 200
+    assert "already" in response.content.decode()
+    assert User.objects.count() == 1
+    # Logging in with any casing finds the one account.
+    response = client.post("/accounts/login/", {"login": "Alice", "password": PASSWORD})
+    assert response.status_code == 302
+
+
+@pytest.mark.django_db
+def test_the_database_refuses_a_username_that_differs_only_in_case(alice) -> None:
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        User.objects.create(username="aLiCe", email="other@example.com")
+
+
+@pytest.mark.django_db
+def test_admin_refuses_a_look_alike_username(client: Client, staff) -> None:
+    client.force_login(staff)
+    response = client.post(
+        "/admin/tracker/user/add/",
+        {"username": "\u0430lice", "password1": "", "password2": "", "usable_password": "false"},
+    )
+    assert response.status_code == 200
+    assert "letters a–z (either case)" in response.content.decode()
+    assert not User.objects.filter(username="\u0430lice").exists()
+
+
+@pytest.mark.django_db
+def test_a_public_page_asked_for_in_another_case_redirects_to_its_name(
+    client: Client, alice
+) -> None:
+    response = client.get("/u/ALICE/")
+    assert response.status_code == 301
+    assert response["Location"] == "/u/alice/"

@@ -8,7 +8,7 @@ import time_machine
 from django.core import mail
 from django.test import Client
 
-from tests.conftest import make_user
+from tests.conftest import as_sent, make_user
 from tracker.models import Feedback, Invite, MentorNote, Mentorship, Progress, Project
 from tracker.services import (
     invite_accept,
@@ -32,7 +32,7 @@ def login(user) -> Client:
 
 
 def invite_url(client: Client) -> str:
-    client.post("/mentors/invites/")
+    client.post("/mentors/invites/", as_sent())
     page = client.get("/mentors/").content.decode()
     return re.search(r'value="http://testserver(/mentors/accept/[^"]+)"', page)[1]
 
@@ -169,6 +169,101 @@ def test_a_revoked_mentor_can_be_invited_again(alice, grace) -> None:
     assert Mentorship.objects.count() == 2
 
 
+@pytest.mark.django_db
+def test_a_revoked_mentor_cannot_let_himself_back_in_with_the_old_link(alice, grace) -> None:
+    """The attack found by the security review: accept, get revoked, post Accept again."""
+    learner = login(alice)
+    url = invite_url(learner)
+    mentor = login(grace)
+    mentor.post(url, {"decision": "accept"})
+    mentorship = Mentorship.objects.get()
+    learner.post(f"/mentors/{mentorship.pk}/revoke/")
+    withdraw = learner.post(f"/mentors/invites/{Invite.objects.get().pk}/revoke/", follow=True)
+    assert "already used by Grace" in withdraw.content.decode()
+
+    for replay in (mentor.get(url), mentor.post(url, {"decision": "accept"})):
+        assert replay.status_code == 410
+        assert "already been used" in replay.content.decode()
+    assert mentor.get("/mentor/alice/").status_code == 404
+    assert not Mentorship.objects.filter(state="active").exists()
+    assert Mentorship.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_revoking_a_mentor_withdraws_every_open_link(alice, grace) -> None:
+    learner = login(alice)
+    used = invite_url(learner)
+    spare = invite_url(learner)  # a second link grace might also hold
+    mentor = login(grace)
+    mentor.post(used, {"decision": "accept"})
+    response = learner.post(f"/mentors/{Mentorship.objects.get().pk}/revoke/", follow=True)
+    assert "1 open invite link was withdrawn too" in response.content.decode()
+
+    assert mentor.post(spare, {"decision": "accept"}).status_code == 410
+    assert "withdrawn" in mentor.get(spare).content.decode()
+    assert not Mentorship.objects.filter(state="active").exists()
+
+
+@pytest.mark.django_db
+def test_a_new_link_brings_a_revoked_mentor_back_and_old_links_stay_spent(alice, grace) -> None:
+    learner = login(alice)
+    old = invite_url(learner)
+    mentor = login(grace)
+    mentor.post(old, {"decision": "accept"})
+    learner.post(f"/mentors/{Mentorship.objects.get().pk}/revoke/")
+    new = invite_url(learner)
+    assert mentor.post(new, {"decision": "accept"}).status_code == 302
+    assert Mentorship.objects.filter(state="active").count() == 1
+    # Revoked again: neither link works any more.
+    learner.post(f"/mentors/{Mentorship.objects.get(state='active').pk}/revoke/")
+    for url in (old, new):
+        assert mentor.post(url, {"decision": "accept"}).status_code == 410
+    assert not Mentorship.objects.filter(state="active").exists()
+
+
+@pytest.mark.django_db
+def test_a_used_link_never_serves_anyone_else_even_after_revocation(alice, bob, grace) -> None:
+    learner = login(alice)
+    url = invite_url(learner)
+    login(grace).post(url, {"decision": "accept"})
+    learner.post(f"/mentors/{Mentorship.objects.get().pk}/revoke/")
+    assert login(bob).post(url, {"decision": "accept"}).status_code == 410
+    assert not Mentorship.objects.filter(mentor=bob).exists()
+
+
+@pytest.mark.django_db
+def test_a_link_of_a_deleted_account_is_refused(alice, grace) -> None:
+    url = invite_url(login(alice))
+    alice.delete()
+    response = login(grace).post(url, {"decision": "accept"})
+    assert response.status_code == 410
+    assert "withdrawn" in response.content.decode()
+    assert not Mentorship.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_accept_without_a_decision_is_refused_and_changes_nothing(alice, grace) -> None:
+    url = invite_url(login(alice))
+    assert login(grace).post(url, {}).status_code == 400
+    assert not Mentorship.objects.exists()
+    assert Invite.objects.get().used_at is None
+
+
+@pytest.mark.django_db
+def test_withdrawing_twice_says_so(alice) -> None:
+    learner = login(alice)
+    invite_url(learner)
+    pk = Invite.objects.get().pk
+    assert (
+        "no longer works"
+        in learner.post(f"/mentors/invites/{pk}/revoke/", follow=True).content.decode()
+    )
+    assert (
+        "already withdrawn"
+        in learner.post(f"/mentors/invites/{pk}/revoke/", follow=True).content.decode()
+    )
+
+
 # -- consent -------------------------------------------------------------------------------
 
 
@@ -178,9 +273,9 @@ def test_notes_are_shown_only_when_the_learner_shares_them(alice, grace, catalog
     progress_save_note(user=alice, skill=catalog[0], note="alice-private-note")
     mentor = login(grace)
     assert "alice-private-note" not in mentor.get("/mentor/alice/").content.decode()
-    login(alice).post(f"/mentors/{mentorship.pk}/sharing/", {"share_notes": "on"})
+    login(alice).post(f"/mentors/{mentorship.pk}/sharing/", as_sent(share_notes="on"))
     assert "alice-private-note" in mentor.get("/mentor/alice/").content.decode()
-    login(alice).post(f"/mentors/{mentorship.pk}/sharing/", {})
+    login(alice).post(f"/mentors/{mentorship.pk}/sharing/", as_sent())
     assert "alice-private-note" not in mentor.get("/mentor/alice/").content.decode()
 
 
@@ -214,7 +309,7 @@ def test_feedback_reaches_the_learner_who_replies(
     with django_capture_on_commit_callbacks(execute=True):
         response = mentor.post(
             "/mentor/alice/feedback/",
-            {"project": project.pk, "body": "Nice **work** <script>x</script>"},
+            as_sent(project=project.pk, body="Nice **work** <script>x</script>"),
         )
     assert response.status_code == 303
     assert len(mail.outbox) == 1 and mail.outbox[0].subject == "Feedback from Grace on P"
@@ -225,7 +320,7 @@ def test_feedback_reaches_the_learner_who_replies(
     assert "<strong>work</strong>" in page and "<script>x" not in page
     assert login(alice).get("/dashboard/").context["unread_feedback"] == 0  # read on view
     first = Feedback.objects.get()
-    learner.post(f"/feedback/{first.pk}/reply/", {"body": "Thanks!"})
+    learner.post(f"/feedback/{first.pk}/reply/", as_sent(body="Thanks!"))
     reply = Feedback.objects.latest("id")
     assert (reply.author, reply.project, reply.mentor) == (alice, project, grace)
     mentor_page = mentor.get("/mentor/alice/").content.decode()
@@ -237,7 +332,7 @@ def test_feedback_on_a_skill_shows_on_the_skill_page(alice, grace, catalog) -> N
     invite_accept(invite=invite_create(learner=alice), mentor=grace)
     progress_set_status(user=alice, skill_id=catalog[0].pk, status="learning")
     login(grace).post(
-        "/mentor/alice/feedback/", {"skill": catalog[0].slug, "body": "Try the exercises."}
+        "/mentor/alice/feedback/", as_sent(skill=catalog[0].slug, body="Try the exercises.")
     )
     page = login(alice).get(f"/skills/{catalog[0].slug}/").content.decode()
     assert "Try the exercises." in page
@@ -247,12 +342,13 @@ def test_feedback_on_a_skill_shows_on_the_skill_page(alice, grace, catalog) -> N
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     "data",
-    [{"body": ""}, {"skill": "nope", "body": "x"}, {"project": "999", "body": "x"},
-     {"project": "x", "body": "x"}, {"skill": "skill-1-1", "body": "x" * 5001}],
+    [{"skill": "skill-1-1", "body": ""}, {"skill": "nope", "body": "x"},
+     {"project": "999", "body": "x"}, {"project": "x", "body": "x"},
+     {"skill": "skill-1-1", "body": "x" * 5001}],
 )  # fmt: skip
 def test_bad_feedback_is_refused(alice, grace, catalog, data) -> None:
     invite_accept(invite=invite_create(learner=alice), mentor=grace)
-    response = login(grace).post("/mentor/alice/feedback/", data)
+    response = login(grace).post("/mentor/alice/feedback/", as_sent(data))
     assert response.status_code in (303, 404)
     assert not Feedback.objects.exists()
 
@@ -261,7 +357,7 @@ def test_bad_feedback_is_refused(alice, grace, catalog, data) -> None:
 def test_feedback_on_a_private_project_is_404(alice, grace) -> None:
     invite_accept(invite=invite_create(learner=alice), mentor=grace)
     private = Project.objects.create(owner=alice, title="P", summary="s")
-    response = login(grace).post("/mentor/alice/feedback/", {"project": private.pk, "body": "x"})
+    response = login(grace).post("/mentor/alice/feedback/", as_sent(project=private.pk, body="x"))
     assert response.status_code == 404
     assert not Feedback.objects.exists()
 
@@ -269,10 +365,10 @@ def test_feedback_on_a_private_project_is_404(alice, grace) -> None:
 @pytest.mark.django_db
 def test_a_revoked_mentor_cannot_reply(alice, grace, catalog) -> None:
     mentorship = invite_accept(invite=invite_create(learner=alice), mentor=grace)
-    login(grace).post("/mentor/alice/feedback/", {"skill": catalog[0].slug, "body": "x"})
+    login(grace).post("/mentor/alice/feedback/", as_sent(skill=catalog[0].slug, body="x"))
     mentorship_revoke(mentorship=mentorship)
     first = Feedback.objects.get()
-    assert login(grace).post(f"/feedback/{first.pk}/reply/", {"body": "y"}).status_code == 404
+    assert login(grace).post(f"/feedback/{first.pk}/reply/", as_sent(body="y")).status_code == 404
     assert Feedback.objects.count() == 1
 
 
@@ -341,7 +437,7 @@ def test_the_mentee_page_runs_a_fixed_number_of_queries(alice, grace) -> None:
         project = Project.objects.create(
             owner=alice, title=f"P{i}", summary="s", visibility="mentors"
         )
-        login(grace).post("/mentor/alice/feedback/", {"project": project.pk, "body": "fb"})
+        login(grace).post("/mentor/alice/feedback/", as_sent(project=project.pk, body="fb"))
     large = count()
     assert small == large <= 10
 

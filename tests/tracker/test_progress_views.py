@@ -7,7 +7,7 @@ from django.test import Client, override_settings
 
 from catalog.models import Skill
 from catalog.snapshot import forget_catalog
-from tests.conftest import make_catalog
+from tests.conftest import as_sent, make_catalog
 from tracker.models import Progress, ProgressEvent, SkillLink
 from tracker.services import progress_save_note, progress_set_status
 
@@ -217,7 +217,7 @@ def test_notes_need_a_login(client: Client, skill) -> None:
 def test_adding_and_removing_a_link(alice_client: Client, alice, skill) -> None:
     response = alice_client.post(
         "/progress/skill-1-2/links/",
-        {"title": "A great post", "url": "https://example.com/post"},
+        as_sent(title="A great post", url="https://example.com/post"),
         **HTMX,
     )
     assert response.status_code == 200
@@ -231,14 +231,14 @@ def test_adding_and_removing_a_link(alice_client: Client, alice, skill) -> None:
 @pytest.mark.django_db
 def test_a_bad_link_gets_field_errors_and_saves_nothing(alice_client: Client, skill) -> None:
     response = alice_client.post(
-        "/progress/skill-1-2/links/", {"title": "", "url": "not a url"}, **HTMX
+        "/progress/skill-1-2/links/", as_sent(title="", url="not a url"), **HTMX
     )
     assert response.status_code == 200
     html = response.content.decode()
     assert "This field is required." in html
     assert "Enter a valid URL." in html
     assert not SkillLink.objects.exists()
-    page = alice_client.post("/progress/skill-1-2/links/", {"title": "x", "url": "ftp://x"})
+    page = alice_client.post("/progress/skill-1-2/links/", as_sent(title="x", url="ftp://x"))
     assert page.status_code == 200 and "Enter a valid URL." in page.content.decode()
 
 

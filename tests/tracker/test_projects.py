@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from PIL import Image
 
 from catalog.models import Skill
+from tests.conftest import as_sent
 from tracker.models import Collaborator, Metric, Project, ProjectImage
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -45,28 +46,34 @@ def form_data(**overrides: Any) -> dict[str, Any]:
         "metrics-INITIAL_FORMS": "0",
         "metrics-MIN_NUM_FORMS": "0",
         "metrics-MAX_NUM_FORMS": "20",
+        "metrics-0-id": "",
         "metrics-0-name": "accuracy",
         "metrics-0-split": "test",
         "metrics-0-value": "0.991",
         "metrics-0-baseline": "0.925",
+        "metrics-1-id": "",
         "metrics-1-name": "F1",
         "metrics-1-split": "validation",
         "metrics-1-value": "0.95",
         "metrics-1-baseline": "",
+        "metrics-2-id": "",
         "metrics-2-name": "",
         "metrics-2-split": "test",
         "metrics-2-value": "",
+        "metrics-2-baseline": "",
         "collaborators-TOTAL_FORMS": "2",
         "collaborators-INITIAL_FORMS": "0",
         "collaborators-MIN_NUM_FORMS": "0",
         "collaborators-MAX_NUM_FORMS": "20",
+        "collaborators-0-id": "",
         "collaborators-0-name": "Bob",
         "collaborators-0-url": "https://bob.example",
+        "collaborators-1-id": "",
         "collaborators-1-name": "",
         "collaborators-1-url": "",
     }
     data.update(overrides)
-    return {k: v for k, v in data.items() if v is not None}
+    return as_sent({k: v for k, v in data.items() if v is not None})
 
 
 @pytest.fixture
@@ -155,7 +162,17 @@ REFUSED = [
     ("empty metric name", {"metrics-1-name": ""}, "This field is required."),
     ("value not a number", {"metrics-0-value": "high"}, "Enter a number."),
     ("infinite value", {"metrics-0-value": "inf"}, "Enter a number."),
-    ("too many rows", {"metrics-TOTAL_FORMS": "21"}, "Please submit at most 20 forms."),
+    (
+        "too many rows",
+        {"metrics-TOTAL_FORMS": "21"}
+        | {
+            f"metrics-{i}-{f}": ""
+            for i in range(3, 21)
+            for f in ("id", "name", "value", "baseline")
+        }
+        | {f"metrics-{i}-split": "test" for i in range(3, 21)},
+        "Please submit at most 20 forms.",
+    ),
     ("missing title", {"title": ""}, "This field is required."),
     ("dates reversed", {"finished_on": "2025-01-01"}, "The finish date is before the start date."),
     ("unknown kind", {"kind": "hobby"}, "Select a valid choice."),
@@ -291,6 +308,18 @@ def test_images_are_served_only_to_who_may_see_the_project(
 
 
 @pytest.mark.django_db
+def test_images_never_go_to_shared_caches(client: Client, alice) -> None:
+    """A public project made private later must not stay readable through a proxy's copy."""
+    client.force_login(alice)
+    client.post("/projects/new/", form_data(visibility="public", images=[png()]))
+    image = ProjectImage.objects.get()
+    response = Client().get(f"/projects/{image.project_id}/images/{image.pk}/full/")
+    assert response.status_code == 200
+    directives = {d.strip() for d in response["Cache-Control"].split(",")}
+    assert "private" in directives and "public" not in directives
+
+
+@pytest.mark.django_db
 def test_the_public_page_shows_only_public_projects(client: Client, alice) -> None:
     make_projects(alice)
     alice.headline = "ML engineer in training"
@@ -327,26 +356,26 @@ def test_unknown_and_inactive_users_are_404(client: Client, alice) -> None:
 
 @pytest.mark.django_db
 def test_the_profile_page_edits_the_public_page(alice_client, alice) -> None:
-    response = alice_client.post(
-        "/account/profile/",
-        {
-            "first_name": "Alice",
-            "last_name": "Liddell",
-            "headline": "Learning NLP",
-            "bio": "Hi **there**",
-            "github_url": "https://github.com/alice",
-            "linkedin_url": "",
-            "kaggle_url": "",
-            "website_url": "https://alice.example",
-            "show_progress": "on",
-        },
+    profile = as_sent(
+        first_name="Alice",
+        last_name="Liddell",
+        headline="Learning NLP",
+        bio="Hi **there**",
+        github_url="https://github.com/alice",
+        linkedin_url="",
+        kaggle_url="",
+        website_url="https://alice.example",
+        show_progress="on",
     )
+    response = alice_client.post("/account/profile/", profile)
     assert response.status_code == 302
     alice.refresh_from_db()
     assert (alice.headline, alice.show_progress) == ("Learning NLP", True)
     html = Client().get("/u/alice/").content.decode()
     assert "Alice Liddell" in html and "<strong>there</strong>" in html
-    bad = alice_client.post("/account/profile/", {"github_url": "nope", "bio": "x" * 2001})
+    bad = alice_client.post(
+        "/account/profile/", {**profile, "github_url": "nope", "bio": "x" * 2001}
+    )
     assert "Enter a valid URL." in bad.content.decode()
     assert "under 2,000 characters" in bad.content.decode()
     alice.refresh_from_db()

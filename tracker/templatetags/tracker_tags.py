@@ -1,4 +1,5 @@
 import functools
+import uuid
 
 from django import template
 from django.urls import get_script_prefix, reverse
@@ -74,3 +75,10 @@ def overall_progress(overview, oob: bool = False) -> SafeString:  # type: ignore
 @register.simple_tag
 def recent_activity(recent) -> SafeString:  # type: ignore[no-untyped-def]
     return html.recent_activity(recent, timezone.now())
+
+
+@register.simple_tag
+def one_time_key() -> str:
+    """A fresh key for a create form's hidden `submission` input (forms.OneTimeKeyMixin).
+    Pages that carry one are sent no-store, so a browser never sends a key twice."""
+    return str(uuid.uuid4())

@@ -15,7 +15,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonRes
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_safe
 
 from .. import portability
 from ..forms import AccountDeleteForm, AccountImportForm
@@ -28,7 +29,7 @@ def _attachment(response: HttpResponse, extension: str) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 @login_required
 def export_json(request: HttpRequest) -> HttpResponse:
     """Everything the user owns, in the format the import page reads back."""
@@ -38,7 +39,7 @@ def export_json(request: HttpRequest) -> HttpResponse:
     return _attachment(response, "json")
 
 
-@require_GET
+@require_safe
 @login_required
 def export_csv(request: HttpRequest) -> HttpResponse:
     """A row per published skill with the user's status, for a spreadsheet."""
@@ -48,8 +49,9 @@ def export_csv(request: HttpRequest) -> HttpResponse:
     return _attachment(response, "csv")
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
+@never_cache  # the form carries a one-time key
 def import_data(request: HttpRequest) -> HttpResponse:
     posted = request.method == "POST"
     form = AccountImportForm(request.POST if posted else None, request.FILES if posted else None)
@@ -70,7 +72,7 @@ def import_data(request: HttpRequest) -> HttpResponse:
     return render(request, "tracker/account_import.html", context)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def delete_account(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]  # login_required

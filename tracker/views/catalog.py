@@ -7,7 +7,8 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.utils.cache import add_never_cache_headers
+from django.views.decorators.http import require_safe
 
 from catalog.models import Resource
 from catalog.snapshot import ResourceNode, SkillNode, TrackNode, get_catalog
@@ -21,7 +22,7 @@ from ..pages import render_kept
 STATUS_FILTERS = [("", "All"), *Status.choices]
 
 
-@require_GET
+@require_safe
 def catalog_index(request: HttpRequest) -> HttpResponse:
     catalog = get_catalog()
     query = request.GET.get("q", "").strip()[:100]
@@ -51,7 +52,7 @@ def catalog_index(request: HttpRequest) -> HttpResponse:
     return render(request, "catalog/index.html", context)
 
 
-@require_GET
+@require_safe
 def track_detail(request: HttpRequest, slug: str) -> HttpResponse:
     catalog = get_catalog()
     track = catalog.track_by_slug(slug)
@@ -89,13 +90,16 @@ def _track_context(request: HttpRequest, track: TrackNode) -> dict[str, Any]:
     }
 
 
-@require_GET
+@require_safe
 def skill_detail(request: HttpRequest, slug: str) -> HttpResponse:
     catalog = get_catalog()
     skill = catalog.skill_by_slug(slug)
     if skill is None:
         raise Http404("No such skill in the catalog.")
-    return render_kept(request, "catalog/skill.html", lambda: _skill_context(request, skill))
+    response = render(request, "catalog/skill.html", _skill_context(request, skill))
+    if request.user.is_authenticated:  # its forms carry one-time keys
+        add_never_cache_headers(response)
+    return response
 
 
 def _skill_context(request: HttpRequest, skill: SkillNode) -> dict[str, Any]:

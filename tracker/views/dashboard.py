@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from catalog.snapshot import get_catalog
 
@@ -15,7 +15,7 @@ from ..models import Feedback, Status, User
 from ..pages import render_kept
 
 
-@require_GET
+@require_safe
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Where the learner stands: a fixed number of queries whatever their history, none

@@ -13,8 +13,9 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.dateparse import parse_datetime
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from catalog.snapshot import get_catalog
 
@@ -23,8 +24,7 @@ from .. import services
 from ..forms import FeedbackForm, MentorNoteForm, parse_id
 from ..markdown import render_markdown
 from ..models import Feedback, Mentorship, Progress, Project, Status, User
-from ..pages import render_kept, revision_of
-from .progress import _redirect_back
+from .progress import _redirect_back, refuse_changed_resend
 
 SHORT_LIST = 10
 
@@ -73,17 +73,14 @@ def _as_datetime(value: dt.datetime | str) -> dt.datetime:
     return value
 
 
-@require_GET
+@require_safe
 @login_required
 def mentee_view(request: HttpRequest, username: str) -> HttpResponse:
     """The mentee's dashboard, read-only, with the mentor's tools beside it."""
     mentorship = _get_mentorship(request.user, username)
-    return render_kept(
-        request,
-        "tracker/mentee.html",
-        lambda: _mentee_context(request, mentorship),
-        shows=revision_of(mentorship.learner),
-    )
+    response = render(request, "tracker/mentee.html", _mentee_context(request, mentorship))
+    add_never_cache_headers(response)  # its feedback forms carry one-time keys
+    return response
 
 
 def _mentee_context(request: HttpRequest, mentorship: Mentorship) -> dict[str, Any]:
@@ -187,8 +184,10 @@ def feedback_new(request: HttpRequest, username: str) -> HttpResponse:
         project = get_object_or_404(
             Project.objects.filter(owner=learner).shared_with_mentors(), pk=pk
         )
+    elif "skill" not in request.POST:  # the form has one or the other: a broken client
+        return render(request, "400.html", {"message": "Which skill or project?"}, status=400)
     else:
-        skill = get_catalog().skill_by_slug(request.POST.get("skill", ""))
+        skill = get_catalog().skill_by_slug(request.POST["skill"])
         if skill is None:
             messages.error(request, "Choose the skill or project your feedback is about.")
             return _redirect_back(request, back + "#feedback")
@@ -197,14 +196,20 @@ def feedback_new(request: HttpRequest, username: str) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, " ".join(form.errors["body"]))
         return _redirect_back(request, back + "#feedback")
-    services.feedback_give(
-        mentorship=mentorship,
-        author=request.user,
-        body=form.cleaned_data["body"],
-        project=project,
-        skill_id=skill_id,
-    )
-    messages.success(request, f"Feedback sent to {learner.display_name}.")
+    try:
+        services.feedback_give(
+            mentorship=mentorship,
+            author=request.user,
+            body=form.cleaned_data["body"],
+            project=project,
+            skill_id=skill_id,
+            once=form.one_time_key(),
+        )
+    except services.AlreadySubmitted as repeat:  # a double click: one comment
+        if not repeat.same:
+            return refuse_changed_resend(request)
+    else:
+        messages.success(request, f"Feedback sent to {learner.display_name}.")
     return _redirect_back(request, back + "#feedback")
 
 
@@ -231,8 +236,6 @@ def mentor_note(request: HttpRequest, username: str) -> HttpResponse:
     mentorship = _get_mentorship(request.user, username)
     back = reverse("tracker:mentee", args=[username]) + "#mentor-notes"
     form = MentorNoteForm(request.POST)
-    if "body" not in request.POST:  # a missing field must not erase the notes
-        return render(request, "400.html", {"message": "The notes were missing."}, status=400)
     if not form.is_valid():
         messages.error(request, " ".join(form.errors["body"]))
         return HttpResponseRedirect(back)

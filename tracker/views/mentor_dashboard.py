@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from catalog.snapshot import Catalog, get_catalog
 
@@ -62,7 +62,7 @@ def _sorted_rows(request: HttpRequest, catalog: Catalog) -> tuple[list[MenteeRow
     return rows, sort, direction
 
 
-@require_GET
+@require_safe
 @login_required
 def mentor_dashboard(request: HttpRequest) -> HttpResponse:
     """Every mentee in one table: a fixed number of queries however many there are.
@@ -146,7 +146,7 @@ def _table_rows(rows: list[MenteeRow], catalog: Catalog) -> SafeString:
     return trusted("".join(out))  # every text in it is escaped or a number
 
 
-@require_GET
+@require_safe
 @login_required
 def mentor_export_csv(request: HttpRequest) -> HttpResponse:
     """The dashboard's rows as CSV, in the dashboard's order (by name unless told)."""

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -34,6 +35,15 @@ def _redirect_back(request: HttpRequest, fallback: str) -> HttpResponseRedirect:
     response = HttpResponseRedirect(target)
     response.status_code = 303
     return response
+
+
+def refuse_changed_resend(request: HttpRequest) -> HttpResponse:
+    """The answer to a create form sent again under its one-time key with other content."""
+    message = (
+        "This form was already sent once, with different content, so nothing was saved "
+        "this time. Reload the page to get a fresh form."
+    )
+    return render(request, "400.html", {"message": message}, status=400)
 
 
 @require_POST
@@ -74,13 +84,13 @@ def progress_update(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "tracker/progress_response.html", context)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def note_edit(request: HttpRequest, slug: str) -> HttpResponse:
     """The note on a skill: GET shows the editor (a fragment for htmx), POST saves it."""
     skill = _published_skill(slug)
     progress = Progress.objects.filter(user=request.user, skill=skill).first()
-    form = NoteForm(request.POST or None, instance=progress)
+    form = NoteForm(request.POST if request.method == "POST" else None, instance=progress)
     if request.method == "POST" and form.is_valid():
         progress = services.progress_save_note(
             user=request.user, skill=skill, note=form.cleaned_data["note"]
@@ -102,14 +112,24 @@ def link_add(request: HttpRequest, slug: str) -> HttpResponse:
     skill = _published_skill(slug)
     form = SkillLinkForm(request.POST)
     if form.is_valid():
-        services.skill_link_add(user=request.user, skill=skill, **form.cleaned_data)
+        try:
+            services.skill_link_add(
+                user=request.user,
+                skill=skill,
+                title=form.cleaned_data["title"],
+                url=form.cleaned_data["url"],
+                once=form.one_time_key(),
+            )
+        except services.AlreadySubmitted as repeat:  # a double click: the first one counts
+            if not repeat.same:
+                return refuse_changed_resend(request)
         form = SkillLinkForm()
         if not request.htmx:
             return _redirect_back(request, skill.get_absolute_url() + "#my-links")
     elif not request.htmx:
-        return render(
-            request, "tracker/link_form.html", {"skill": skill, "link_form": form}, status=200
-        )
+        response = render(request, "tracker/link_form.html", {"skill": skill, "link_form": form})
+        add_never_cache_headers(response)  # it carries a one-time key
+        return response
     links = SkillLink.objects.filter(user=request.user, skill=skill)
     # An invalid form re-renders with its errors at 200, which htmx swaps.
     return render(
@@ -135,7 +155,7 @@ def link_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def track_reset(request: HttpRequest, slug: str) -> HttpResponse:
     """Confirm (GET), then move every skill of the track back to *to do* (POST)."""

@@ -10,10 +10,19 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    HttpResponseRedirect,
+)
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.utils.cache import add_never_cache_headers
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from catalog.models import Skill
 from catalog.snapshot import Catalog, get_catalog
@@ -26,6 +35,7 @@ from ..forms import (
     MAX_METRICS,
     CollaboratorFormSet,
     MetricFormSet,
+    NewProjectForm,
     ProfileForm,
     ProjectForm,
     parse_id,
@@ -33,6 +43,7 @@ from ..forms import (
 from ..markdown import render_markdown
 from ..models import Project, ProjectImage, User
 from ..pages import render_kept, revision_of
+from .progress import refuse_changed_resend
 
 
 def _with_details(
@@ -77,7 +88,7 @@ def _get_own_project(user: User, pk: int) -> Project:
     return get_object_or_404(Project, pk=pk, owner=user)
 
 
-@require_GET
+@require_safe
 @login_required
 def project_list(request: HttpRequest) -> HttpResponse:
     def context() -> dict[str, Any]:
@@ -90,15 +101,22 @@ def project_list(request: HttpRequest) -> HttpResponse:
 def _edit(request: HttpRequest, project: Project | None) -> HttpResponse:
     data = request.POST if request.method == "POST" else None
     files = request.FILES if request.method == "POST" else None
-    form = ProjectForm(data, files, instance=project)
+    form = (NewProjectForm if project is None else ProjectForm)(data, files, instance=project)
     metrics = MetricFormSet(data, instance=project, prefix="metrics")
     collaborators = CollaboratorFormSet(data, instance=project, prefix="collaborators")
     if request.method == "POST":
         valid = [form.is_valid(), metrics.is_valid(), collaborators.is_valid()]
         if all(valid):
-            saved = services.project_save(
-                owner=request.user, form=form, metrics=metrics, collaborators=collaborators
-            )
+            try:
+                saved = services.project_save(
+                    owner=request.user,
+                    form=form,
+                    metrics=metrics,
+                    collaborators=collaborators,
+                    once=form.one_time_key() if isinstance(form, NewProjectForm) else None,
+                )
+            except services.AlreadySubmitted as repeat:
+                return _project_sent_again(request, repeat)
             messages.success(request, f"Saved “{saved.title}”.")
             return HttpResponseRedirect(saved.get_absolute_url())
     context = {
@@ -111,13 +129,25 @@ def _edit(request: HttpRequest, project: Project | None) -> HttpResponse:
     return render(request, "tracker/project_form.html", context)
 
 
-@require_http_methods(["GET", "POST"])
+def _project_sent_again(request: HttpRequest, repeat: services.AlreadySubmitted) -> HttpResponse:
+    """A new-project form sent again: lead to the project the first send made."""
+    if not repeat.same:
+        return refuse_changed_resend(request)
+    made = Project.objects.filter(pk=repeat.claim.object_id, owner=request.user).first()
+    if made is None:  # deleted since
+        return HttpResponseRedirect(reverse("tracker:projects"))
+    messages.info(request, f"“{made.title}” was already saved; here it is.")
+    return HttpResponseRedirect(made.get_absolute_url())
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
+@never_cache  # the form carries a one-time key: a cached copy would send it again
 def project_new(request: HttpRequest) -> HttpResponse:
     return _edit(request, None)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _edit(request, _get_own_project(request.user, pk))
@@ -129,7 +159,7 @@ ROW_FORMSETS = {
 }
 
 
-@require_GET
+@require_safe
 @login_required
 def formset_row(request: HttpRequest, prefix: str) -> HttpResponse:
     """One more empty row of an inline table, for htmx; the count goes up out of band."""
@@ -150,7 +180,7 @@ def formset_row(request: HttpRequest, prefix: str) -> HttpResponse:
     return render(request, "tracker/project_form.html#new-row", context)
 
 
-@require_GET
+@require_safe
 @login_required
 def formset_row_removed(request: HttpRequest, prefix: str) -> HttpResponse:
     """htmx: a row the learner removed. An unsaved row just goes; a saved one stays as
@@ -180,7 +210,7 @@ def formset_row_removed(request: HttpRequest, prefix: str) -> HttpResponse:
     return render(request, "tracker/project_form.html#removed-row", context)
 
 
-@require_GET
+@require_safe
 def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     project = _get_project_for_viewer(request.user, pk)
     threads = {"threads": [], "open_mentors": set()}
@@ -195,10 +225,13 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "results_html": render_markdown(project.results),
         "nav": "projects" if project.owner_id == request.user.pk else "",
     }
-    return render(request, "tracker/project_detail.html", context)
+    response = render(request, "tracker/project_detail.html", context)
+    if request.user.is_authenticated:  # reply forms carry one-time keys
+        add_never_cache_headers(response)
+    return response
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def project_delete(request: HttpRequest, pk: int) -> HttpResponse:
     project = _get_own_project(request.user, pk)
@@ -210,7 +243,7 @@ def project_delete(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "tracker/project_delete.html", {"project": project, "nav": "projects"})
 
 
-@require_GET
+@require_safe
 def project_image(request: HttpRequest, pk: int, image_id: int, variant: str) -> FileResponse:
     """Serve an image only to someone who may see its project; there is no public media URL."""
     project = get_object_or_404(Project.objects.visible_to(request.user), pk=pk)
@@ -222,9 +255,9 @@ def project_image(request: HttpRequest, pk: int, image_id: int, variant: str) ->
         raise Http404("The image file is missing.") from None
     content_type = mimetypes.guess_type(stored.name)[0] or "application/octet-stream"
     response = FileResponse(handle, content_type=content_type)
-    # Names are random and never reused, so a copy may be kept; only public ones in shared caches.
-    scope = "public" if project.is_public else "private"
-    response["Cache-Control"] = f"{scope}, max-age=31536000, immutable"
+    # Names are random and never reused, so the browser may keep its copy. Never a shared
+    # cache: a project made private later must not stay readable through one.
+    response["Cache-Control"] = "private, max-age=31536000, immutable"
     return response
 
 
@@ -255,9 +288,11 @@ def evidence_attach(request: HttpRequest, slug: str) -> HttpResponse:
     return HttpResponseRedirect(skill.get_absolute_url() + "#evidence")
 
 
-@require_GET
+@require_safe
 def portfolio(request: HttpRequest, username: str) -> HttpResponse:
-    owner = get_object_or_404(User, username=username, is_active=True)
+    owner = get_object_or_404(User, username__iexact=username, is_active=True)
+    if owner.username != username:  # one name whatever its case: send links to its own
+        return HttpResponsePermanentRedirect(owner.get_absolute_url())
     return render_kept(
         request,
         "tracker/portfolio.html",
@@ -290,10 +325,10 @@ def _portfolio_context(request: HttpRequest, owner: User) -> dict[str, Any]:
     }
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def profile_edit(request: HttpRequest) -> HttpResponse:
-    form = ProfileForm(request.POST or None, instance=request.user)
+    form = ProfileForm(request.POST if request.method == "POST" else None, instance=request.user)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, "Profile saved.")
