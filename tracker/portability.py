@@ -27,7 +27,7 @@ from typing import IO, Any
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, slug_re
 from django.db import transaction
-from django.db.models import Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
 from catalog.models import Skill
@@ -72,7 +72,7 @@ PROFILE_URLS = {"github_url": 300, "linkedin_url": 300, "kaggle_url": 300, "webs
 def build_export(
     user: User, *, absolute_url: Callable[[str], str], now: dt.datetime | None = None
 ) -> dict[str, Any]:
-    """Everything `user` owns, as a JSON-ready dict: eleven queries whatever its size.
+    """Everything `user` owns, as a JSON-ready dict: thirteen queries whatever its size.
 
     `absolute_url` turns a path into a full URL (the view passes
     `request.build_absolute_uri`). Lists are in a fixed order (curriculum order for
@@ -116,6 +116,23 @@ def build_export(
             "created_at",
         )
     )  # fmt: skip
+    # As a mentor: only what the mentor wrote, never the learner's replies. A project is
+    # named only while the mentor may still read it (DESIGN.md's access table): its title
+    # may have changed since, in a project now private or a mentorship now revoked.
+    readable = Project.objects.visible_to(user).filter(pk=OuterRef("project_id"))
+    given = (
+        Feedback.objects.filter(mentor=user, author=user)
+        .order_by("created_at", "id")
+        .annotate(readable=Exists(readable))
+        .values_list(
+            "learner__username", "project__title", "readable", "skill__slug", "body", "created_at"
+        )
+    )
+    notes = (
+        MentorNote.objects.filter(mentor=user)
+        .order_by("updated_at", "id")
+        .values_list("learner__username", "body", "updated_at")
+    )
     as_learner = (
         Mentorship.objects.filter(learner=user)
         .order_by("created_at", "id")
@@ -163,6 +180,20 @@ def build_export(
                 "created_at": _when(at),
             }
             for project, skill, mentor, author, body, at in feedback
+        ],
+        "feedback_given": [
+            {
+                "learner": learner,
+                "project": project if readable else None,
+                "skill": skill,
+                "body": body,
+                "created_at": _when(at),
+            }
+            for learner, project, readable, skill, body, at in given
+        ],
+        "mentor_notes": [
+            {"learner": learner, "body": body, "updated_at": _when(at)}
+            for learner, body, at in notes
         ],
         "mentorships": {
             "as_learner": [
@@ -566,8 +597,9 @@ def validate_import(data: object) -> ImportPlan:
 
     Pure: reads no database. Skill slugs are only checked for form here; whether the
     catalog has them is decided when writing (unknown ones are left out and reported).
-    Keys this version does not read (`exported_at`, `feedback`, `mentorships`, image
-    details, a project's `url`, `verified_by`) are ignored.
+    Keys this version does not read (`exported_at`, `feedback`, `feedback_given`,
+    `mentor_notes`, `mentorships`, image details, a project's `url`, `verified_by`) are
+    ignored.
     """
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise ImportRefused(
@@ -787,8 +819,10 @@ def account_import(*, user: User, data: object, now: dt.datetime | None = None) 
     already has are replaced by the file's (keeping a mentor's verification only if both
     say *done*); events are appended; links are added unless the account has one for the
     same skill and address; projects are created new, with their metrics, collaborators
-    and skills. Timestamps are the file's. Mentor verifications, feedback, mentorships and
-    images are not imported: they are other people's statements, or not in the file.
+    and skills. Timestamps are the file's. Mentor verifications, feedback (received or
+    given), a mentor's notes, mentorships and images are not imported: they are other
+    people's statements, belong to a mentorship that the file cannot bring back, or are
+    not in the file.
     Entries for skills this catalog does not have are left out and reported.
     """
     plan = validate_import(data)

@@ -19,7 +19,7 @@ from PIL import Image
 from catalog.models import Skill
 from catalog.snapshot import forget_catalog
 from tests.conftest import PASSWORD, make_catalog, make_user
-from tracker import portability
+from tracker import portability, services
 from tracker.images import process_image
 from tracker.models import (
     Collaborator,
@@ -252,16 +252,90 @@ def test_the_json_export_holds_everything_the_user_owns(alice, bob, catalog) -> 
 @pytest.mark.django_db
 def test_the_export_holds_nothing_of_anyone_else(alice, bob, catalog) -> None:
     fill(alice, catalog, "ALICE-ONLY")
-    fill(bob, catalog, "BOB-ONLY")
-    mentorship = mentorship_create(learner=bob, mentor=alice)
+    (bobs_project,) = fill(bob, catalog, "BOB-ONLY")
+    mentees = mentorship_create(learner=bob, mentor=alice)
     feedback_give(
-        mentorship=mentorship, author=alice, body="BOB-ONLY-FEEDBACK", skill_id=catalog[0].pk
+        mentorship=mentees, author=alice, body="ALICE-ONLY-FEEDBACK", skill_id=catalog[0].pk
     )
-    mentor_note_save(mentor=alice, learner=bob, body="BOB-ONLY-NOTE")
+    feedback_give(mentorship=mentees, author=bob, body="BOB-ONLY-REPLY", skill_id=catalog[0].pk)
+    mentor_note_save(mentor=alice, learner=bob, body="ALICE-ONLY-NOTE")
+    # bob mentors alice too: what he writes about her, and keeps on her, is his.
+    mentorship_create(learner=alice, mentor=bob)
+    mentor_note_save(mentor=bob, learner=alice, body="BOB-ONLY-NOTE on alice")
+    carol = make_user("carol")
+    mentor_note_save(mentor=bob, learner=carol, body="BOB-ONLY-NOTE on carol")
+    bobs_project.visibility = "private"
+    bobs_project.save()
+    feedback_give(
+        mentorship=mentees, author=alice, body="ALICE-ONLY on a project", project=bobs_project
+    )
     body = login(alice).get("/account/export.json").content.decode()
     assert "ALICE-ONLY" in body
-    assert "BOB-ONLY" not in body
+    assert "BOB-ONLY" not in body  # nor the title of bob's project, private now
     assert '"as_mentor": [\n      {\n        "learner": "bob"' in body
+
+
+@pytest.mark.django_db
+def test_a_mentors_export_holds_their_notes_and_the_feedback_they_wrote(
+    alice, bob, catalog
+) -> None:
+    carol = make_user("carol")
+    (bobs_project,) = fill(bob, catalog, "bob's")
+    with_bob = mentorship_create(learner=bob, mentor=alice)
+    with_carol = mentorship_create(learner=carol, mentor=alice)
+    feedback_give(mentorship=with_bob, author=alice, body="Try **CV**.", project=bobs_project)
+    feedback_give(mentorship=with_bob, author=bob, body="Will do.", project=bobs_project)
+    feedback_give(mentorship=with_carol, author=alice, body="Good pace.", skill_id=catalog[1].pk)
+    mentor_note_save(mentor=alice, learner=carol, body="Wants NLP work.")
+    mentor_note_save(mentor=alice, learner=bob, body="Strong on **trees**.")
+    mentor_note_save(mentor=bob, learner=alice, body="not alice's")
+
+    data = login(alice).get("/account/export.json").json()
+
+    given = [f | {"created_at": None} for f in data["feedback_given"]]
+    assert given == [
+        {"learner": "bob", "project": "bob's project 0", "skill": None, "body": "Try **CV**.",
+         "created_at": None},
+        {"learner": "carol", "project": None, "skill": "skill-1-2", "body": "Good pace.",
+         "created_at": None},
+    ]  # fmt: skip
+    assert all(dt.datetime.fromisoformat(f["created_at"]) for f in data["feedback_given"])
+    notes = [n | {"updated_at": None} for n in data["mentor_notes"]]
+    assert notes == [
+        {"learner": "carol", "body": "Wants NLP work.", "updated_at": None},
+        {"learner": "bob", "body": "Strong on **trees**.", "updated_at": None},
+    ]
+    assert data["feedback"] == []  # nothing alice received or replied with as a learner
+
+    # Once bob revokes her, the project is his alone again: her words stay hers, its
+    # title is no longer hers to read.
+    services.mentorship_revoke(mentorship=with_bob)
+    data = login(alice).get("/account/export.json").json()
+    assert [(f["learner"], f["project"], f["body"]) for f in data["feedback_given"]] == [
+        ("bob", None, "Try **CV**."),
+        ("carol", None, "Good pace."),
+    ]
+    assert [n["learner"] for n in data["mentor_notes"]] == ["carol", "bob"]
+
+
+@pytest.mark.django_db
+def test_a_mentors_own_export_imports_without_notes_or_feedback(alice, bob, catalog) -> None:
+    fill(alice, catalog, "mine")
+    mentorship = mentorship_create(learner=bob, mentor=alice)
+    feedback_give(mentorship=mentorship, author=alice, body="Hi.", skill_id=catalog[0].pk)
+    mentor_note_save(mentor=alice, learner=bob, body="A note.")
+    client = login(alice)
+    content = client.get("/account/export.json").content
+    assert json.loads(content)["mentor_notes"] and json.loads(content)["feedback_given"]
+    carol = make_user("carol")
+    before = (MentorNote.objects.count(), Feedback.objects.count(), Mentorship.objects.count())
+
+    response = upload(login(carol), content)
+
+    assert response.status_code == 302
+    assert carol.projects.count() == 1
+    assert (MentorNote.objects.count(), Feedback.objects.count(),
+            Mentorship.objects.count()) == before  # fmt: skip
 
 
 @pytest.mark.django_db
@@ -279,9 +353,17 @@ def test_the_export_runs_the_same_queries_for_any_amount_of_data(alice, catalog)
         add_image(project)
     for i in range(4):
         mentorship_create(learner=alice, mentor=make_user(f"mentor{i}"))
+        mentee = make_user(f"mentee{i}")
+        (project,) = fill(mentee, more, f"mentee {i}")
+        mentoring = mentorship_create(learner=mentee, mentor=alice)
+        feedback_give(mentorship=mentoring, author=alice, body="On it.", project=project)
+        feedback_give(mentorship=mentoring, author=alice, body="Hm.", skill_id=more[0].pk)
+        mentor_note_save(mentor=alice, learner=mentee, body=f"note {i}")
     with CaptureQueriesContext(connection) as large:
         response = client.get("/account/export.json")
     assert len(response.json()["projects"]) == 13
+    assert len(response.json()["feedback_given"]) == 8
+    assert len(response.json()["mentor_notes"]) == 4
     assert len(small.captured_queries) == len(large.captured_queries) <= 14
 
 
@@ -893,7 +975,10 @@ def test_deleting_an_account_removes_everything_it_owns_and_nothing_else(
     carol = make_user("carol")
     everything(carol, bob, catalog, "carol")
     mentor_note_save(mentor=alice, learner=carol, body="alice about carol")
-    mentorship_create(learner=carol, mentor=alice)
+    mentoring_carol = mentorship_create(learner=carol, mentor=alice)
+    feedback_give(
+        mentorship=mentoring_carol, author=alice, body="alice to carol", skill_id=catalog[0].pk
+    )
     files = {
         who: [n for i in ProjectImage.objects.filter(project__owner=who)
               for n in (i.image.name, i.thumbnail.name)]
@@ -935,7 +1020,10 @@ def test_deleting_an_account_removes_everything_it_owns_and_nothing_else(
     assert all(storage.exists(n) for n in files[bob])
     # Mentorships both ways, their threads and notes go; bob keeps his own things.
     assert list(Mentorship.objects.all()) == [carol_mentorship]
+    # What alice wrote to carol as her mentor goes, though carol stays.
     assert set(Feedback.objects.values_list("body", flat=True)) == {"carol fb", "carol reply"}
+    # alice's notes as a mentor ("about bob", "alice about carol") go, and so does bob's
+    # note about her; bob's note about carol stays.
     assert list(MentorNote.objects.values_list("body", flat=True)) == ["about carol"]
     assert bob_before == {
         "progress": list(

@@ -164,13 +164,17 @@ DOCUMENTS = entries(
     # What the import does not read, as an export holds it.
     feedback=st.just([{"project": None, "skill": "skill-1-1", "mentor": "bob", "author": "bob",
                        "body": "Nice.", "created_at": "2026-01-01T00:00:00+00:00"}]),
+    feedback_given=st.just([{"learner": "x", "project": "P", "skill": None, "body": "Hi.",
+                             "created_at": "2026-01-01T00:00:00+00:00"}]),
+    mentor_notes=st.just([{"learner": "x", "body": "Keen.",
+                           "updated_at": "2026-01-01T00:00:00+00:00"}]),
     mentorships=st.just({"as_learner": [], "as_mentor": [{"learner": "x", "state": "active"}]}),
 )  # fmt: skip
 
 
 def carried(export: dict[str, Any]) -> dict[str, Any]:
     """What of an export an import brings back: not the account's names, ids, images,
-    verifications, feedback, mentoring, or when the file was made."""
+    verifications, feedback, mentor notes, mentoring, or when the file was made."""
     user = export["user"]
     return {
         "user": {name: user[name] for name in (*PROFILE_TEXT, *PROFILE_URLS, "show_progress")},
