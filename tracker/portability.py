@@ -378,7 +378,8 @@ MAX_ERRORS = 10
 # is shown in. Judged on the UTC value, which is what is stored and exported.
 EARLIEST_YEAR, LATEST_YEAR = 1900, 2200
 YEARS = f"{EARLIEST_YEAR} to {LATEST_YEAR}"
-# The forms the export writes and RFC 3339 allows: offsets in hours and minutes only.
+# What the export writes and the RFC 3339 shapes around it (a space for the T, seconds
+# left out); offsets in hours and minutes, as RFC 3339 has them.
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _DATETIME = re.compile(
     r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.(?P<fraction>[0-9]+))?)?"

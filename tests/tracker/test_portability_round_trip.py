@@ -33,6 +33,7 @@ from tracker.portability import (
     ImportRefused,
     account_import,
     read_export_file,
+    validate_import,
 )
 from tracker.views.account import export_json
 
@@ -75,6 +76,7 @@ EDGE_TIMES = st.sampled_from(
         "1899-12-31T23:00:00-01:00",
         "2200-12-31T23:59:59.999999Z",
         "2200-12-31T23:59:59.999999-14:00",
+        "2200-12-31T23:30:00-01:00",
         "2026-03-01T09:00:00.1234567Z",
         "2026-03-01 09:00:00.5+00:00",
         "2026-03-01T09:00Z",
@@ -205,14 +207,16 @@ def export_of(user: User) -> bytes:
 
 
 def import_into_fresh_account(content: bytes) -> User:
+    data = read_export_file(io.BytesIO(content))
+    validate_import(data)  # a refused file costs no account
     user = User.objects.create(username=f"learner{next(_names)}")
-    account_import(user=user, data=read_export_file(io.BytesIO(content)))
+    account_import(user=user, data=data)
     return user
 
 
 @pytest.mark.django_db
 @hypothesis_settings(
-    max_examples=40,
+    max_examples=30,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
     database=None,
