@@ -7,15 +7,18 @@ connection (SQLite) or another process (pg_dump)."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 import sqlite3
 import subprocess
+import sys
 import tarfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 from urllib.parse import quote
 
@@ -196,14 +199,19 @@ def test_the_postgresql_password_goes_in_the_environment_not_the_command_line(
 
     def fake_run(args: list[str], **kwargs: Any) -> subprocess.CompletedProcess[str]:
         calls.append((args, kwargs["env"]))
-        return subprocess.CompletedProcess(args, 0, "", "")
+        listing = "215; 1259 16390 TABLE public tracker_user gradient\n"
+        return subprocess.CompletedProcess(args, 0, listing if "--list" in args else "", "")
 
     monkeypatch.setattr("tracker.management.commands.backup.subprocess.run", fake_run)
     monkeypatch.setattr("shutil.which", lambda name: f"/usr/bin/{name}")
 
     run("restore", str(backup), target="postgres://gradient:s3cret%21@db.example.com:5433/copy")
 
-    [(args, env)] = calls
+    # The archive is read through and listed first, connecting to nothing.
+    (read, read_env), (listed, list_env), (args, env) = calls
+    assert read == ["/usr/bin/pg_restore", f"--file={os.devnull}", str(backup)]
+    assert listed == ["/usr/bin/pg_restore", "--list", str(backup)]
+    assert "s3cret!" not in read_env.values() and "s3cret!" not in list_env.values()
     assert args == [
         "/usr/bin/pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction",
         "--no-password", "--dbname=copy", str(backup),
@@ -211,3 +219,172 @@ def test_the_postgresql_password_goes_in_the_environment_not_the_command_line(
     assert not any("s3cret" in arg for arg in args)
     assert (env["PGPASSWORD"], env["PGUSER"]) == ("s3cret!", "gradient")
     assert (env["PGHOST"], env["PGPORT"], env["PGDATABASE"]) == ("db.example.com", "5433", "copy")
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's own backup path")
+def test_a_backup_that_cannot_be_written_is_a_one_line_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def full_disk(*args: object, **kwargs: object) -> sqlite3.Connection:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(
+        "tracker.management.commands.backup.sqlite3",
+        SimpleNamespace(connect=full_disk, Error=sqlite3.Error),
+    )
+    backup = tmp_path / "gradient.sqlite3"
+    with pytest.raises(CommandError, match="^The backup could not be written: .* full.$"):
+        run("backup", str(backup))
+    assert list(tmp_path.iterdir()) == []  # not even the partial file
+
+
+# -- what is not a whole backup: a one-line error, and the target as it was ------------------
+
+
+def refused(*args: str, match: str, **options: object) -> str:
+    """Run restore, which must refuse with a one-line CommandError matching `match`."""
+    with pytest.raises(CommandError, match=match) as refusal:
+        run("restore", *args, **options)
+    message = str(refusal.value)
+    assert "\n" not in message, message
+    return message
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def sqlite_backup(tmp_path: Path) -> Path:
+    """A SQLite backup of a Gradient database with a few users: made by `backup` when the
+    suite runs on SQLite; on PostgreSQL, a file of the same shape made by hand."""
+    path = tmp_path / "gradient.sqlite3"
+    if connection.vendor == "sqlite":
+        for i in range(50):
+            make_user(f"learner{i}", bio="x" * 2000)
+        run("backup", str(path))
+        return path
+    with closing(sqlite3.connect(path)) as db:
+        db.execute("CREATE TABLE tracker_user (id integer PRIMARY KEY, bio text)")
+        db.executemany("INSERT INTO tracker_user (bio) VALUES (?)", [("x" * 2000,)] * 50)
+        db.commit()
+    return path
+
+
+def cut(path: Path, size: int) -> None:
+    path.write_bytes(path.read_bytes()[:size])
+
+
+DAMAGE = {
+    "cut in half": lambda path: cut(path, path.stat().st_size // 2),
+    "cut inside its header": lambda path: cut(path, 60),
+    "cut to the last page": lambda path: cut(path, path.stat().st_size - 4096),
+    # The first page holds the schema: SQLite cannot read the file at all.
+    "its schema overwritten": lambda path: path.write_bytes(
+        path.read_bytes()[:100] + b"\xff" * 3996 + path.read_bytes()[4096:]
+    ),
+}
+
+
+@pytest.mark.parametrize("damage", DAMAGE)
+def test_restore_refuses_a_damaged_sqlite_backup(
+    tmp_path: Path, sqlite_backup: Path, damage: str
+) -> None:
+    target = tmp_path / "restored.sqlite3"
+    run("restore", str(sqlite_backup), target=str(target))
+    before = digest(target)
+    DAMAGE[damage](sqlite_backup)
+
+    refused(str(sqlite_backup), target=str(target), force=True, match="truncated|damaged")
+    assert digest(target) == before
+    fresh = tmp_path / "never-made.sqlite3"
+    refused(str(sqlite_backup), target=str(fresh), match="truncated|damaged")
+    assert not fresh.exists()
+
+
+def test_a_refused_restore_prints_one_line_and_exits_1(tmp_path: Path, sqlite_backup: Path) -> None:
+    cut(sqlite_backup, sqlite_backup.stat().st_size // 2)
+    target = tmp_path / "restored.sqlite3"
+
+    result = subprocess.run(
+        [sys.executable, "manage.py", "restore", str(sqlite_backup), "--target", str(target)],
+        cwd=Path(__file__).resolve().parent.parent,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.test_settings"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"CommandError: {sqlite_backup} is truncated: ")
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert not target.exists()
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="a pg_dump archive needs PostgreSQL to make"
+)
+@pytest.mark.parametrize("keep", [0.5, 0.95], ids=["cut in half", "cut near its end"])
+def test_restore_refuses_a_truncated_postgresql_backup(
+    tmp_path: Path, fresh_database: FreshDatabase, keep: float
+) -> None:
+    make_user("alice")
+    backup = tmp_path / "gradient.dump"
+    run("backup", str(backup))
+    run("restore", str(backup), target=fresh_database.url)
+    tables = list(row_counts())
+    before = fresh_database.row_counts(tables)
+    make_user("bob")
+    run("backup", str(backup), force=True)
+    cut(backup, int(backup.stat().st_size * keep))
+
+    refused(str(backup), target=fresh_database.url, match="pg_restore failed .*end of file")
+
+    assert fresh_database.row_counts(tables) == before
+
+
+def not_gradients_sqlite(path: Path) -> None:
+    with closing(sqlite3.connect(path)) as db:
+        db.execute("CREATE TABLE notes (body text)")
+        db.commit()
+
+
+NOT_BACKUPS: dict[str, tuple[Callable[[Path], object], str]] = {
+    "a text file": (lambda p: p.write_text("name,status\n"), "neither a SQLite database"),
+    "an empty file": (lambda p: p.write_bytes(b""), "neither a SQLite database"),
+    "a folder": (lambda p: p.mkdir(), "is not a file"),
+    "nothing at all": (lambda p: None, "does not exist"),
+    "another program's SQLite database": (not_gradients_sqlite, "not a Gradient backup"),
+    "junk behind pg_dump's signature": (
+        lambda p: p.write_bytes(b"PGDMP" + b"junk" * 100),
+        "pg_restore failed .*file header",
+    ),
+}
+
+
+@pytest.mark.parametrize("what", NOT_BACKUPS)
+def test_restore_refuses_what_is_not_a_backup(tmp_path: Path, what: str) -> None:
+    make, match = NOT_BACKUPS[what]
+    path = tmp_path / "gradient.backup"
+    make(path)
+    target = tmp_path / "restored.sqlite3"
+    refused(str(path), target=str(target), match=match)
+    assert not target.exists()
+
+
+def test_restoring_media_refuses_a_truncated_archive(
+    tmp_path: Path, media_root: Path, fresh_database: FreshDatabase
+) -> None:
+    (media_root / "projects").mkdir(parents=True)
+    (media_root / "projects" / "chart.png").write_bytes(os.urandom(200_000))
+    backup = tmp_path / "gradient.backup"
+    run("backup", str(backup), media=True)
+    archive = tmp_path / "gradient.backup.media.tar.gz"
+    cut(archive, archive.stat().st_size - 10)  # all but the checksum at its end
+    for child in (media_root / "projects").iterdir():
+        child.unlink()
+
+    refused(str(backup), target=fresh_database.url, media=True, match="cannot be restored")
+
+    assert fresh_database.is_empty()
+    assert not any((media_root / "projects").iterdir())

@@ -159,6 +159,10 @@ PROJECT_CASES = [
     Case("an unknown skill id", project_data(skills=[str(UNKNOWN_ID)]), 200),
     Case("a skill id beyond 64 bits", project_data(skills=[BIG_ID]), 200),
     Case("an impossible date", project_data(started_on="2024-13-45"), 200),
+    # What the import refuses, so an account's own export would not import again.
+    Case("a start in the year 1", project_data(started_on="0001-01-01"), 200),
+    Case("a finish in the year 9999", project_data(finished_on="9999-12-31"), 200),
+    Case("a 50,001-character write-up", project_data(results="r" * 50_001), 200),
     Case(
         "a finish before the start",
         project_data(started_on="2024-05-02", finished_on="2024-05-01"),

@@ -9,6 +9,7 @@ from catalog.models import Skill
 
 from .images import ProcessedImage, process_image
 from .models import Collaborator, Metric, Progress, Project, SkillLink, User
+from .portability import EARLIEST_YEAR, LATEST_YEAR, PROJECT_TEXT, YEARS
 from .services import OneTimeKey
 
 # -- sent whole, sent once -----------------------------------------------------------------
@@ -170,6 +171,9 @@ class BoundedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
         return super()._check_values(value)
 
 
+_DATE_ATTRS = {"type": "date", "min": f"{EARLIEST_YEAR}-01-01", "max": f"{LATEST_YEAR}-12-31"}
+
+
 class ProjectForm(WholeFormMixin, forms.ModelForm):
     images = MultipleImageField(
         required=False,
@@ -202,8 +206,8 @@ class ProjectForm(WholeFormMixin, forms.ModelForm):
             "problem": forms.Textarea(attrs={"rows": 4}),
             "approach": forms.Textarea(attrs={"rows": 5}),
             "results": forms.Textarea(attrs={"rows": 5}),
-            "started_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "finished_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "started_on": forms.DateInput(attrs=_DATE_ATTRS, format="%Y-%m-%d"),
+            "finished_on": forms.DateInput(attrs=_DATE_ATTRS, format="%Y-%m-%d"),
             "skills": forms.SelectMultiple(attrs={"size": 8}),
             "visibility": forms.RadioSelect,
         }
@@ -224,6 +228,15 @@ class ProjectForm(WholeFormMixin, forms.ModelForm):
 
     def clean(self) -> dict:
         data = super().clean() or {}
+        # Nothing the import would refuse: an account's own export must import again.
+        for name in ("problem", "approach", "results"):
+            limit = PROJECT_TEXT[name]
+            if len(data.get(name) or "") > limit:
+                self.add_error(name, f"Keep this under {limit:,} characters.")
+        for name in ("started_on", "finished_on"):
+            day = data.get(name)
+            if day and not EARLIEST_YEAR <= day.year <= LATEST_YEAR:
+                self.add_error(name, f"Give a date in the years {YEARS}.")
         started, finished = data.get("started_on"), data.get("finished_on")
         if started and finished and finished < started:
             self.add_error("finished_on", "The finish date is before the start date.")

@@ -19,16 +19,16 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any
 
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
+from django.core.validators import URLValidator, slug_re
 from django.db import transaction
-from django.db.models import Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
 
 from catalog.models import Skill
 from catalog.snapshot import get_catalog
@@ -72,7 +72,7 @@ PROFILE_URLS = {"github_url": 300, "linkedin_url": 300, "kaggle_url": 300, "webs
 def build_export(
     user: User, *, absolute_url: Callable[[str], str], now: dt.datetime | None = None
 ) -> dict[str, Any]:
-    """Everything `user` owns, as a JSON-ready dict: eleven queries whatever its size.
+    """Everything `user` owns, as a JSON-ready dict: thirteen queries whatever its size.
 
     `absolute_url` turns a path into a full URL (the view passes
     `request.build_absolute_uri`). Lists are in a fixed order (curriculum order for
@@ -116,6 +116,23 @@ def build_export(
             "created_at",
         )
     )  # fmt: skip
+    # As a mentor: only what the mentor wrote, never the learner's replies. A project is
+    # named only while the mentor may still read it (DESIGN.md's access table): its title
+    # may have changed since, in a project now private or a mentorship now revoked.
+    readable = Project.objects.visible_to(user).filter(pk=OuterRef("project_id"))
+    given = (
+        Feedback.objects.filter(mentor=user, author=user)
+        .order_by("created_at", "id")
+        .annotate(readable=Exists(readable))
+        .values_list(
+            "learner__username", "project__title", "readable", "skill__slug", "body", "created_at"
+        )
+    )
+    notes = (
+        MentorNote.objects.filter(mentor=user)
+        .order_by("updated_at", "id")
+        .values_list("learner__username", "body", "updated_at")
+    )
     as_learner = (
         Mentorship.objects.filter(learner=user)
         .order_by("created_at", "id")
@@ -163,6 +180,20 @@ def build_export(
                 "created_at": _when(at),
             }
             for project, skill, mentor, author, body, at in feedback
+        ],
+        "feedback_given": [
+            {
+                "learner": learner,
+                "project": project if readable else None,
+                "skill": skill,
+                "body": body,
+                "created_at": _when(at),
+            }
+            for learner, project, readable, skill, body, at in given
+        ],
+        "mentor_notes": [
+            {"learner": learner, "body": body, "updated_at": _when(at)}
+            for learner, body, at in notes
         ],
         "mentorships": {
             "as_learner": [
@@ -342,7 +373,18 @@ MAX_METRICS = 20
 MAX_COLLABORATORS = 20
 MAX_NOTE = 20_000
 MAX_ERRORS = 10
+# Dates, and times once in UTC: any real project date fits, and every value stays a day
+# or more inside the calendar Python and both databases hold, whatever the time zone it
+# is shown in. Judged on the UTC value, which is what is stored and exported.
 EARLIEST_YEAR, LATEST_YEAR = 1900, 2200
+YEARS = f"{EARLIEST_YEAR} to {LATEST_YEAR}"
+# What the export writes and the RFC 3339 shapes around it (a space for the T, seconds
+# left out); offsets in hours and minutes, as RFC 3339 has them.
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_DATETIME = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.(?P<fraction>[0-9]+))?)?"
+    r"(Z|[+-][0-9]{2}:[0-9]{2})"
+)
 
 _MISSING = object()
 _url_validator = URLValidator()
@@ -451,35 +493,47 @@ class _Checker:
         return value
 
     def when(self, obj: dict, key: str, path: str, *, required: bool = False) -> dt.datetime | None:
+        """A date and time with its offset, as the UTC value that will be stored (and
+        exported): the year bounds apply to that value, not to the one in the file."""
         value = obj.get(key, _MISSING)
         where = f"{path}.{key}"
         if value is _MISSING or value is None:
             if required:
                 self.fail(where, "is missing")
             return None
-        parsed = None
-        if isinstance(value, str) and len(value) <= 40:
-            try:
-                parsed = parse_datetime(value)
-            except ValueError:
-                parsed = None
-        if parsed is None or parsed.tzinfo is None:
-            shown = json.dumps(value)[:40] if isinstance(value, str) else "that"
+        shown = json.dumps(value)[:40] if isinstance(value, str) else "that"
+        text = value if isinstance(value, str) and len(value) <= 40 else ""
+        shape = _DATETIME.fullmatch(text)
+        if shape and len(shape["fraction"] or "") > 6:
+            finer = "has more than 6 decimals of a second; times are kept to the microsecond"
+            self.fail(where, f"{shown} {finer}")
+            return None
+        try:
+            parsed = dt.datetime.fromisoformat(text) if shape else None
+        except ValueError:  # a 31st of February, a 25th hour
+            parsed = None
+        if parsed is None:
             self.fail(where, f"{shown} is not a date and time like 2026-01-31T09:30:00+00:00")
             return None
-        if not EARLIEST_YEAR <= parsed.year <= LATEST_YEAR:
-            self.fail(where, f"the year {parsed.year} is out of range")
+        try:
+            utc = parsed.astimezone(dt.UTC)
+        except OverflowError:  # the offset takes it past year 1 or 9999
+            utc = None
+        if utc is None or not EARLIEST_YEAR <= utc.year <= LATEST_YEAR:
+            in_utc = f"{shown} is {utc.isoformat()} in UTC: " if utc and parsed.utcoffset() else ""
+            year = utc.year if utc else parsed.year
+            self.fail(where, f"{in_utc}the year {year} is out of range ({YEARS})")
             return None
-        return parsed.astimezone(dt.UTC)
+        return utc
 
     def day(self, obj: dict, key: str, path: str) -> dt.date | None:
         value = obj.get(key, _MISSING)
         if value is _MISSING or value is None:
             return None
         parsed = None
-        if isinstance(value, str) and len(value) <= 10:
+        if isinstance(value, str) and _DATE.fullmatch(value):
             try:
-                parsed = parse_date(value)
+                parsed = dt.date.fromisoformat(value)
             except ValueError:
                 parsed = None
         if parsed is None:
@@ -487,7 +541,7 @@ class _Checker:
             self.fail(f"{path}.{key}", f"{shown} is not a date like 2026-01-31")
             return None
         if not EARLIEST_YEAR <= parsed.year <= LATEST_YEAR:
-            self.fail(f"{path}.{key}", f"the year {parsed.year} is out of range")
+            self.fail(f"{path}.{key}", f"the year {parsed.year} is out of range ({YEARS})")
             return None
         return parsed
 
@@ -507,11 +561,14 @@ class _Checker:
         if not math.isfinite(number):
             self.fail(f"{path}.{key}", "is too large")
             return None
-        return number
+        # One zero: SQLite stores -0.0 as 0 while PostgreSQL keeps the sign.
+        return 0.0 if number == 0 else number
 
     def slug(self, value: object, where: str) -> str:
-        if not isinstance(value, str) or not 0 < len(value) <= 80:
-            self.fail(where, "must be a skill slug")
+        # Unknown slugs are named back to the user, so nothing but a slug may pass.
+        if not isinstance(value, str) or len(value) > 80 or not slug_re.match(value):
+            shown = json.dumps(value)[:40] if isinstance(value, str) else "that"
+            self.fail(where, f"{shown} is not a skill slug (letters, digits, - and _)")
             return ""
         return value
 
@@ -541,8 +598,9 @@ def validate_import(data: object) -> ImportPlan:
 
     Pure: reads no database. Skill slugs are only checked for form here; whether the
     catalog has them is decided when writing (unknown ones are left out and reported).
-    Keys this version does not read (`exported_at`, `feedback`, `mentorships`, image
-    details, a project's `url`, `verified_by`) are ignored.
+    Keys this version does not read (`exported_at`, `feedback`, `feedback_given`,
+    `mentor_notes`, `mentorships`, image details, a project's `url`, `verified_by`) are
+    ignored.
     """
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise ImportRefused(
@@ -762,8 +820,10 @@ def account_import(*, user: User, data: object, now: dt.datetime | None = None) 
     already has are replaced by the file's (keeping a mentor's verification only if both
     say *done*); events are appended; links are added unless the account has one for the
     same skill and address; projects are created new, with their metrics, collaborators
-    and skills. Timestamps are the file's. Mentor verifications, feedback, mentorships and
-    images are not imported: they are other people's statements, or not in the file.
+    and skills. Timestamps are the file's. Mentor verifications, feedback (received or
+    given), a mentor's notes, mentorships and images are not imported: they are other
+    people's statements, belong to a mentorship that the file cannot bring back, or are
+    not in the file.
     Entries for skills this catalog does not have are left out and reported.
     """
     plan = validate_import(data)

@@ -65,8 +65,9 @@ def libpq_env(db: Mapping[str, Any]) -> dict[str, str]:
     return env
 
 
-def run_pg_tool(name: str, args: list[str], env: dict[str, str]) -> None:
-    """Run pg_dump or pg_restore; on failure, a CommandError with what the tool said."""
+def run_pg_tool(name: str, args: list[str], env: dict[str, str]) -> str:
+    """Run pg_dump or pg_restore and return what it printed; on failure, a one-line
+    CommandError with the tool's first error."""
     executable = shutil.which(name)
     if executable is None:
         raise CommandError(
@@ -77,7 +78,10 @@ def run_pg_tool(name: str, args: list[str], env: dict[str, str]) -> None:
         [executable, *args], env=env, capture_output=True, text=True, check=False
     )
     if result.returncode != 0:
-        raise CommandError(f"{name} failed (exit {result.returncode}):\n{result.stderr.strip()}")
+        lines = [line.strip() for line in result.stderr.splitlines() if line.strip()]
+        said = next((line for line in lines if "error:" in line), lines[0] if lines else "")
+        raise CommandError(f"{name} failed (exit {result.returncode}): {said or 'no message'}")
+    return result.stdout
 
 
 @contextmanager
@@ -98,11 +102,21 @@ def writing(path: Path, *, force: bool) -> Iterator[Path]:
         partial.unlink(missing_ok=True)
 
 
+def sqlite_read_only(path: Path) -> sqlite3.Connection:
+    """A connection that cannot change the file, not even by rolling back a journal."""
+    return sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+
+
 def sqlite_check(path: Path) -> None:
-    with closing(sqlite3.connect(path)) as db:
-        result = db.execute("PRAGMA quick_check").fetchone()[0]
+    """Refuse, in one line, a SQLite file that SQLite finds damaged or cannot read."""
+    try:
+        with closing(sqlite_read_only(path)) as db:
+            result = db.execute("PRAGMA quick_check").fetchone()[0]
+    except sqlite3.DatabaseError as e:
+        raise CommandError(f"{path} is damaged: SQLite says {e}.") from None
     if result != "ok":
-        raise CommandError(f"{path} failed SQLite's integrity check: {result}")
+        first = str(result).splitlines()[0]
+        raise CommandError(f"{path} failed SQLite's integrity check: {first}")
 
 
 def media_files(root: Path) -> list[Path]:
@@ -166,10 +180,13 @@ class Command(BaseCommand):
         connection.ensure_connection()
         # Django's own connection is the source: that also covers an in-memory database.
         source: sqlite3.Connection = connection.connection
-        with closing(sqlite3.connect(target)) as copy:
-            source.backup(copy)  # all pages in one step: a single consistent snapshot
-            # One self-contained file, with no write-ahead log beside it.
-            copy.execute("PRAGMA journal_mode=DELETE")
+        try:
+            with closing(sqlite3.connect(target)) as copy:
+                source.backup(copy)  # all pages in one step: a single consistent snapshot
+                # One self-contained file, with no write-ahead log beside it.
+                copy.execute("PRAGMA journal_mode=DELETE")
+        except sqlite3.Error as e:  # a full disk, a locked database
+            raise CommandError(f"The backup could not be written: SQLite says {e}.") from None
         sqlite_check(target)
 
     def _backup_postgresql(self, target: Path) -> None:
