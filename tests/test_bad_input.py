@@ -226,7 +226,11 @@ def _own_export(w: World) -> dict[str, Any]:
 
 
 def _upload(content: bytes, name: str = "export.json") -> Callable[[World], dict[str, Any]]:
-    return lambda w: {"file": SimpleUploadedFile(name, content, "application/json"), **SENT}
+    return lambda w: {
+        "file": SimpleUploadedFile(name, content, "application/json"),
+        **SENT,
+        **once(),
+    }
 
 
 def _feedback_path(pk: Any) -> PathFn:
@@ -414,13 +418,13 @@ SPEC: dict[str, Route] = {
         ],
     ),
     "tracker:account-import": Route(
-        valid=_with(_own_export, **SENT),
+        valid=_with(_own_export, **SENT, **once()),
         valid_status=302,
         may_omit=frozenset({"file"}),  # an empty file input: "choose a file"
         cases=[
             Case("nothing, not even the marker", {}),
-            Case("no file", SENT, 200),
-            Case("the file as a text field", {"file": '{"format": "x"}', **SENT}, 200),
+            Case("no file", {**SENT, **once()}, 200),
+            Case("the file as a text field", {"file": '{"format": "x"}', **SENT, **once()}, 200),
             Case("a file that is not JSON", _upload(b"name,status\nx,done\n"), 200),
             Case("JSON of the wrong shape", _upload(b'{"format": "something-else"}'), 200),
             Case("a JSON list", _upload(b"[1, 2, 3]"), 200),
@@ -798,7 +802,7 @@ FIELDS: dict[str, list[str]] = {
         "first_name", "last_name", "headline", "bio", "github_url", "linkedin_url",
         "kaggle_url", "website_url", "show_progress",
     ],
-    "tracker:account-import": ["file"],
+    "tracker:account-import": ["file", "sent", "submission"],
     "tracker:account-delete": ["password"],
     "tracker:invite-new": ["submission"],
     "tracker:invite-accept": ["decision"],

@@ -359,7 +359,7 @@ class ProfileForm(WholeFormMixin, forms.ModelForm):
         return bio
 
 
-class AccountImportForm(WholeFormMixin, forms.Form):
+class AccountImportForm(OneTimeKeyMixin, forms.Form):
     """An export file to import. `cleaned_data["file"]` is the decoded JSON document;
     whether it is a valid export is `portability.account_import`'s to decide."""
 

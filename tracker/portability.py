@@ -47,8 +47,10 @@ from .models import (
     ProjectImage,
     SkillLink,
     Status,
+    Submission,
     User,
 )
+from .services import OneTimeKey, submission_claim
 
 FORMAT = "gradient-export"
 VERSION = 1
@@ -811,7 +813,9 @@ def _stamp(model: type, objects: list, names: list[str], values: list[tuple]) ->
 
 
 @transaction.atomic
-def account_import(*, user: User, data: object, now: dt.datetime | None = None) -> ImportReport:
+def account_import(
+    *, user: User, data: object, once: OneTimeKey | None = None, now: dt.datetime | None = None
+) -> ImportReport:
     """Bring back an export into `user`'s account, all or nothing.
 
     The whole document is checked first (`validate_import`); a refused file raises
@@ -824,10 +828,14 @@ def account_import(*, user: User, data: object, now: dt.datetime | None = None) 
     given), a mentor's notes, mentorships and images are not imported: they are other
     people's statements, belong to a mentorship that the file cannot bring back, or are
     not in the file.
-    Entries for skills this catalog does not have are left out and reported.
+    Entries for skills this catalog does not have are left out and reported. The
+    import form's one-time key is claimed first: the same file sent twice imports once
+    (AlreadySubmitted for the repeat).
     """
     plan = validate_import(data)
     now = now or timezone.now()
+    if once is not None:
+        submission_claim(user=user, key=once.key, kind=Submission.Kind.IMPORT, digest=once.digest)
     report = ImportReport()
     skill_ids = dict(Skill.objects.values_list("slug", "id"))
     unknown: set[str] = set()

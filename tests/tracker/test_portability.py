@@ -423,6 +423,21 @@ def test_the_import_page_explains_the_rules(alice_client) -> None:
 
 
 @pytest.mark.django_db
+def test_the_same_import_form_sent_twice_imports_once(alice, bob, catalog, alice_client) -> None:
+    fill(bob, catalog, "bob's")
+    form = as_sent(file=None)
+    data = login(bob).get("/account/export.json").content
+    for _ in range(2):
+        form["file"] = SimpleUploadedFile("export.json", data)
+        response = alice_client.post("/account/import/", form, follow=True)
+        assert response.status_code == 200
+    assert "That file was already imported." in response.content.decode()
+    assert alice.projects.count() == 1
+    assert alice.progress_events.count() == 4
+
+
+@pytest.mark.django_db
+@pytest.mark.django_db
 def test_an_import_brings_back_progress_history_links_and_projects(
     alice, bob, catalog, alice_client
 ) -> None:

@@ -18,9 +18,10 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
-from .. import portability
+from .. import portability, services
 from ..forms import AccountDeleteForm, AccountImportForm
 from ..models import User
+from .progress import refuse_changed_resend
 
 
 def _attachment(response: HttpResponse, extension: str) -> HttpResponse:
@@ -60,9 +61,15 @@ def import_data(request: HttpRequest) -> HttpResponse:
             report = portability.account_import(
                 user=request.user,  # type: ignore[arg-type]
                 data=form.cleaned_data["file"],
+                once=form.one_time_key(),
             )
         except portability.ImportRefused as refused:
             form.add_error("file", refused.messages)
+        except services.AlreadySubmitted as repeat:  # a double click: imported once
+            if not repeat.same:
+                return refuse_changed_resend(request)
+            messages.info(request, "That file was already imported.")
+            return HttpResponseRedirect(reverse("tracker:dashboard"))
         else:
             messages.success(request, report.summary())
             for warning in report.warnings():
