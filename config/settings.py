@@ -66,7 +66,6 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "django_htmx",
-    "template_partials",
     "csp",
     "catalog",
     "tracker",
@@ -102,17 +101,30 @@ WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [
     {
-        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        # Gradient's own pages, fragments and mails (tracker/templating.py says why Jinja2).
+        "NAME": "jinja2",
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
         "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": False,
+        "OPTIONS": {
+            "environment": "tracker.templating.environment",
+            "context_processors": [
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+    {
+        # Django admin's and allauth's own templates, and our overrides of allauth's.
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates" / "django"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "tracker.pages.csrf_placeholder",
             ],
-            "builtins": ["django_htmx.templatetags.django_htmx"],
         },
     },
 ]
@@ -154,28 +166,20 @@ if env("REDIS_URL"):
         "LOCATION": env("REDIS_URL"),
     }
 
-# Each server process keeps rendered pages in its own memory, under keys that change with
-# what they show (tracker/pages.py): nothing to share or invalidate across processes.
-CACHES["pages"] = {
-    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-    "LOCATION": "gradient-pages",
-    "OPTIONS": {"MAX_ENTRIES": 2000},
-}
-# How long a kept page may serve (0: never keep pages).
-PAGE_CACHE_SECONDS = int(env("DJANGO_PAGE_CACHE_SECONDS", "3600"))
-
-# How long a server process keeps a mentor dashboard's figures (tracker/mentoring.py).
-MENTOR_STATS_SECONDS = int(env("DJANGO_MENTOR_STATS_SECONDS", "60"))
 # How often a server process asks whether the catalog changed (see catalog/snapshot.py).
 CATALOG_CHECK_SECONDS = float(env("DJANGO_CATALOG_CHECK_SECONDS", "1"))
 
-# Django's and allauth's backends, taking the user read with the session (one query for
-# both on every signed-in request: tracker/sessions.py).
+# Django's own sessions, in the database; with Redis, cached there in front of it
+# (a cache every server process shares, so signing out ends the session everywhere).
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if env("REDIS_URL")
+    else "django.contrib.sessions.backends.db"
+)
 AUTHENTICATION_BACKENDS = [
-    "tracker.sessions.ModelBackend",
-    "tracker.sessions.AuthenticationBackend",
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
 ]
-SESSION_ENGINE = "tracker.sessions"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -3,6 +3,8 @@
 import os
 import tempfile
 
+import jinja2
+
 from .settings import *  # noqa: F403
 from .settings import STORAGES
 
@@ -18,7 +20,9 @@ STORAGES = {
 ACCOUNT_RATE_LIMITS = False
 # Check the catalog version on every request, so each test sees its own catalog.
 CATALOG_CHECK_SECONDS = 0
-MENTOR_STATS_SECONDS = 0  # every test sees its own writes
+# A template that names something its context lacks fails the test, instead of
+# rendering an empty string.
+TEMPLATES[0]["OPTIONS"]["undefined"] = jinja2.StrictUndefined  # noqa: F405
 # Serve static files straight from the app folders, with no collectstatic run.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True

@@ -1,8 +1,10 @@
 import os
 import uuid
+from collections.abc import Iterator
 
 import pytest
-from django.core.cache import caches
+from django.template.backends import jinja2 as jinja2_backend
+from django.test.signals import template_rendered
 
 from catalog.models import Resource, Skill, Track
 from catalog.snapshot import forget_catalog
@@ -15,11 +17,27 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 PASSWORD = "correct-horse-battery"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _jinja2_contexts_for_the_test_client() -> Iterator[None]:
+    """Django's test client records the context of Django templates only; send the same
+    signal for Jinja2 pages, so tests can read `response.context` of any page."""
+    original = jinja2_backend.Template.render
+
+    def render(self, context=None, request=None):  # type: ignore[no-untyped-def]
+        html = original(self, context, request)
+        full = dict(context or {})
+        template_rendered.send(sender=self, template=self, context=full)
+        return html
+
+    jinja2_backend.Template.render = render  # type: ignore[method-assign]
+    yield
+    jinja2_backend.Template.render = original  # type: ignore[method-assign]
+
+
 @pytest.fixture(autouse=True)
 def _fresh_catalog_copy() -> None:
     """Each test builds its own catalog; no process-level copy survives from another."""
     forget_catalog()
-    caches["pages"].clear()
 
 
 def make_user(username: str, **extra: object) -> User:

@@ -52,7 +52,7 @@ from .models import Feedback, Mentorship, ProgressEvent, Status, User
 logger = logging.getLogger(__name__)
 
 SUBJECT = "Your Gradient mentees this week"
-TEMPLATE = "tracker/email/mentor_digest.txt"
+TEMPLATE = "mentoring/mail/mentor_digest.txt"
 RESEND_AFTER_DAYS = 7
 STALLED_AFTER = dt.timedelta(days=21)
 

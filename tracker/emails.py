@@ -24,7 +24,7 @@ def mentor_accepted(mentorship: Mentorship) -> None:
     _send(
         to=mentorship.learner.email,
         subject=f"{mentor.display_name} is now your mentor on Gradient",
-        template="tracker/email/mentor_accepted.txt",
+        template="mentoring/mail/mentor_accepted.txt",
         context={"mentorship": mentorship, "mentor": mentor, "learner": mentorship.learner},
     )
 
@@ -34,6 +34,6 @@ def feedback_arrived(feedback: Feedback) -> None:
     _send(
         to=feedback.learner.email,
         subject=f"Feedback from {feedback.mentor.display_name} on {target}",
-        template="tracker/email/feedback_arrived.txt",
+        template="mentoring/mail/feedback_arrived.txt",
         context={"feedback": feedback, "target": target},
     )

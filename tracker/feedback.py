@@ -27,12 +27,9 @@ def threads_for_viewer(viewer: User, items: QuerySet[Feedback], learner_id: int)
     """
     if viewer.pk != learner_id:
         items = items.filter(mentor=viewer)
-    rows = list(items.order_by("created_at", "id"))  # usually none: no join until needed
+    rows = list(items.select_related("author").order_by("created_at", "id"))
     if not rows:
         return {"threads": [], "open_mentors": set()}
-    authors = User.objects.in_bulk({r.author_id for r in rows})
-    for row in rows:
-        row.author = authors[row.author_id]
     if any(r.read_at is None and r.author_id != viewer.pk for r in rows):
         services.feedback_mark_read(reader=viewer, threads=items)
     open_mentors = set(

@@ -1,7 +1,5 @@
 """Markdown written by users, rendered to HTML that is safe to show to anyone."""
 
-import functools
-
 import markdown as md
 import nh3
 from django.utils.safestring import SafeString, mark_safe
@@ -14,14 +12,11 @@ ALLOWED_TAGS = {
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "th": {"align"}, "td": {"align"}}
 
 
-@functools.lru_cache(maxsize=4096)
 def render_markdown(text: str) -> SafeString:
     """Markdown to sanitised HTML: no scripts, no event handlers, no javascript: links.
 
     Python-Markdown passes raw HTML through; nh3 (ammonia) is what makes it safe.
     Headings start at h3 so a note never outranks the page's own headings.
-    Remembered by text: Python-Markdown takes a millisecond or two per note, and the
-    same notes, bios and feedback are shown again and again.
     """
     if not text:
         return SafeString("")

@@ -14,11 +14,8 @@ A mentee's activity status comes from whole days since their last status change
 from __future__ import annotations
 
 import datetime as dt
-import time
-from collections import OrderedDict
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db.models import Count, F, Max, Q
 from django.utils import timezone
 
@@ -94,32 +91,6 @@ class MenteeRow:
         return timezone.localtime(self.last_activity).date().isoformat()
 
 
-_cache: OrderedDict[tuple[int, tuple[int, ...]], tuple[int, tuple]] = OrderedDict()
-
-
-def stats_period() -> int:
-    """Which MENTOR_STATS_SECONDS-long stretch of time this is: figures are kept within
-    one, and a mentor's page kept under it (tracker/pages.py) goes with it."""
-    seconds = getattr(settings, "MENTOR_STATS_SECONDS", 60)
-    return int(time.time() // seconds) if seconds else time.monotonic_ns()
-
-
-def _stats(mentor: User, mentee_ids: list[int], now: dt.datetime) -> tuple:
-    seconds = getattr(settings, "MENTOR_STATS_SECONDS", 60)
-    key = (mentor.pk, tuple(sorted(mentee_ids)))
-    period = stats_period()
-    hit = _cache.get(key)
-    if seconds and hit and hit[0] == period:
-        return hit[1]
-    stats = _query_stats(mentor, now)
-    if seconds:
-        _cache[key] = (period, stats)
-        _cache.move_to_end(key)
-        while len(_cache) > 1000:
-            _cache.popitem(last=False)
-    return stats
-
-
 def _query_stats(mentor: User, now: dt.datetime) -> tuple:
     """Three grouped queries over all of the mentor's mentees at once."""
     mentee_ids = Mentorship.objects.active().filter(mentor=mentor).values("learner_id")
@@ -169,17 +140,13 @@ def _query_stats(mentor: User, now: dt.datetime) -> tuple:
 
 
 def mentee_rows(mentor: User, catalog: Catalog, now: dt.datetime) -> list[MenteeRow]:
-    """Every active mentee of `mentor`, by name: four queries however many there are.
-
-    The mentorships are read on every call, so a revoked learner disappears at once.
-    The figures about them (three grouped queries: progress per mentee and track,
-    recent activity, unread replies) are kept for MENTOR_STATS_SECONDS per process,
-    because a mentor of 50 costs the database more than every other page does.
-    """
+    """Every active mentee of `mentor`, by name: four queries however many there are
+    (the mentorships with their learners, then progress per mentee and track, recent
+    activity and unread replies, each grouped)."""
     mentorships = list(Mentorship.objects.active().filter(mentor=mentor).select_related("learner"))
     if not mentorships:
         return []
-    counts, activity, unread = _stats(mentor, [m.learner_id for m in mentorships], now)
+    counts, activity, unread = _query_stats(mentor, now)
     rows = []
     for mentorship in mentorships:
         learner = mentorship.learner

@@ -1,9 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib.auth.models import AbstractUser, AnonymousUser
-from django.contrib.sessions.base_session import AbstractBaseSession
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
@@ -49,8 +46,6 @@ class User(AbstractUser):
     show_progress = models.BooleanField(
         "show my progress per track on my public page", default=False
     )
-    # Changes with anything the user's pages show (tracker/revisions.py).
-    revision = models.BigIntegerField(default=0, editable=False)
 
     class Meta(AbstractUser.Meta):
         constraints = [
@@ -59,16 +54,6 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.username
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        # Never write back a revision read before someone else's bump: a page kept under
-        # that revision would come back. Only tracker/revisions.py sets it.
-        if not self._state.adding and kwargs.get("update_fields") is None:
-            kwargs["update_fields"] = [
-                f.name for f in self._meta.concrete_fields
-                if not f.primary_key and f.name != "revision"
-            ]  # fmt: skip
-        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("tracker:portfolio", args=[self.username])
@@ -114,6 +99,11 @@ class Progress(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.skill}: {self.get_status_display()}"
+
+    @property
+    def verifier_name(self) -> str:
+        """Who verified it (query-free when verified_by is selected with the row)."""
+        return self.verified_by.display_name if self.verified_by else ""
 
 
 class ProgressEvent(models.Model):
@@ -482,18 +472,3 @@ class Submission(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.key} by {self.user_id}"
-
-
-class UserSession(AbstractBaseSession):
-    """A session that names its user in a column, so the signed-in user comes with the
-    session in one query (tracker/sessions.py)."""
-
-    user = models.ForeignKey(
-        User, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
-    )
-
-    @classmethod
-    def get_session_store_class(cls) -> type:
-        from .sessions import SessionStore
-
-        return SessionStore

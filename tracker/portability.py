@@ -33,7 +33,6 @@ from django.utils import timezone
 from catalog.models import Skill
 from catalog.snapshot import get_catalog
 
-from . import revisions
 from .models import (
     Collaborator,
     Feedback,
@@ -893,7 +892,6 @@ def account_import(
 
     _import_projects(user, plan, known, now, report)
     report.unknown_skills = sorted(unknown)
-    revisions.bump(user.pk)  # bulk writes send no signals
     return report
 
 
@@ -1009,7 +1007,6 @@ def account_delete(*, user: User) -> dict[str, int]:
     ]
     # A verification means nothing without its verifier: drop both halves together.
     verified = Progress.objects.filter(verified_by=user)
-    revisions.bump(*verified.values_list("user_id", flat=True).distinct())
     verified.update(verified_by=None, verified_at=None)
     _, deleted = user.delete()
 

@@ -7,13 +7,11 @@ A track's completion is done / (published skills − skipped).
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from django.db import connection
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.db.models.functions import TruncDate
 from django.urls import reverse
 from django.utils import timezone
@@ -110,52 +108,43 @@ class Overview:
         return next(t for t in self.tracks if t.track.id == track_id)
 
 
-OVERVIEW_SQL = """
-SELECT s.track_id,
-       COUNT(*),
-       SUM(CASE WHEN p.status = 'done' THEN 1 ELSE 0 END),
-       SUM(CASE WHEN p.status = 'learning' THEN 1 ELSE 0 END),
-       SUM(CASE WHEN p.status = 'skipped' THEN 1 ELSE 0 END),
-       SUM(CASE WHEN p.status IN ('done', 'skipped') THEN 0 ELSE s.hours END)
-FROM catalog_skill s
-LEFT JOIN tracker_progress p ON p.skill_id = s.id AND p.user_id = %s
-WHERE s.is_published = %s{tracks}
-GROUP BY s.track_id
-"""
-
-
 def overview(user: User, catalog: Catalog, *, track_ids: Iterable[int] | None = None) -> Overview:
-    """Per-track counts for one user: one grouped query over the published skills.
+    """Per-track counts for one user: one grouped query over their progress rows.
 
-    The user's progress is joined with the condition in the JOIN, so each skill meets at
-    most one progress row however many learners there are (the unique index on
-    (user, skill) answers it). Written as SQL because the ORM spent longer composing
-    the equivalent FilteredRelation query than the database spent running it, on a
-    query every dashboard, track page and toggle runs.
+    Totals (skills and hours per track) come from the catalog; the query counts what
+    the user did per track, and the hours of the skills they closed (done or skipped).
     """
-    params: list = [user.pk, True]
-    tracks = ""
+    rows = Progress.objects.filter(user=user, skill__is_published=True)
     if track_ids is not None:
-        ids = [int(pk) for pk in track_ids]
-        tracks = f" AND s.track_id IN ({', '.join(['%s'] * len(ids))})"
-        params += ids
-    with connection.cursor() as cursor:
-        cursor.execute(OVERVIEW_SQL.format(tracks=tracks), params)
-        by_track = {row[0]: row[1:] for row in cursor.fetchall()}
+        rows = rows.filter(skill__track_id__in=list(track_ids))
+    closed = [Status.DONE, Status.SKIPPED]
+    counts = {
+        row["skill__track_id"]: row
+        for row in rows.values("skill__track_id")
+        .annotate(
+            done=Count("id", filter=Q(status=Status.DONE)),
+            learning=Count("id", filter=Q(status=Status.LEARNING)),
+            skipped=Count("id", filter=Q(status=Status.SKIPPED)),
+            hours_closed=Sum("skill__hours", filter=Q(status__in=closed)),
+        )
+        .order_by()
+    }
+    wanted = None if track_ids is None else set(track_ids)
     stats = []
     for track in catalog.tracks:
-        if track.id in by_track:
-            total, done, learning, skipped, hours_left = by_track[track.id]
-            stats.append(
-                TrackStats(
-                    track=track,
-                    total=total,
-                    done=done or 0,
-                    learning=learning or 0,
-                    skipped=skipped or 0,
-                    hours_left=hours_left or 0,
-                )
+        if wanted is not None and track.id not in wanted:
+            continue
+        row = counts.get(track.id, {})
+        stats.append(
+            TrackStats(
+                track=track,
+                total=track.skill_count,
+                done=row.get("done", 0),
+                learning=row.get("learning", 0),
+                skipped=row.get("skipped", 0),
+                hours_left=track.hours - (row.get("hours_closed") or 0),
             )
+        )
     return Overview(tracks=stats)
 
 
@@ -168,19 +157,16 @@ class EvidenceRow(NamedTuple):
         return reverse("tracker:project", args=[self.pk])
 
 
-EVIDENCE_SQL = """
-SELECT p.id, p.title, EXISTS (
-    SELECT 1 FROM tracker_project_skills ps WHERE ps.project_id = p.id AND ps.skill_id = %s
-)
-FROM tracker_project p WHERE p.owner_id = %s ORDER BY p.title, p.id
-"""
-
-
 def projects_as_evidence(user: User, skill_id: int) -> list[EvidenceRow]:
     """The user's projects, each flagged if it is evidence for the skill: one query."""
-    with connection.cursor() as cursor:
-        cursor.execute(EVIDENCE_SQL, [skill_id, user.pk])
-        return [EvidenceRow(pk, title, bool(shows)) for pk, title, shows in cursor.fetchall()]
+    shows = Project.skills.through.objects.filter(project=OuterRef("pk"), skill_id=skill_id)
+    rows = (
+        Project.objects.filter(owner=user)
+        .annotate(shows=Exists(shows))
+        .order_by("title", "id")
+        .values_list("pk", "title", "shows")
+    )
+    return [EvidenceRow(*row) for row in rows]
 
 
 def evidenced_skill_ids(user: User) -> set[int]:
@@ -266,50 +252,52 @@ def missing_prerequisites(
     ]
 
 
-class EventRow(NamedTuple):
-    skill_id: int
+class ActivityRow(NamedTuple):
     to_status: str
     created_at: dt.datetime
+    skill: SkillNode | None  # None: a skill no longer published
+    ago: str  # "today", "3 days ago"
 
 
-def recent_activity(user: User, catalog: Catalog, limit: int = 8) -> list[tuple]:
-    """The user's latest status changes as (event, skill node or None if unpublished)."""
+def recent_activity(user: User, catalog: Catalog, limit: int = 8) -> list[ActivityRow]:
+    """The user's latest status changes, newest first: one query."""
     events = ProgressEvent.objects.filter(user=user).values_list(
         "skill_id", "to_status", "created_at"
     )[:limit]
-    return [(EventRow(*event), catalog.skills.get(event[0])) for event in events]
+    today = timezone.localdate()
+    return [
+        ActivityRow(status, when, catalog.skills.get(skill_id), ago(when, today))
+        for skill_id, status, when in events
+    ]
+
+
+def ago(when: dt.datetime, today: dt.date) -> str:
+    """'today', 'yesterday', '3 days ago', '2 weeks ago': in whole local days, like
+    streaks and the calendar."""
+    days = max(0, (today - timezone.localdate(when)).days)
+    if days < 2:
+        return ("today", "yesterday")[days]
+    for size, unit in ((365, "year"), (30, "month"), (7, "week")):
+        if days >= size:
+            n = days // size
+            return f"{n} {unit}{'' if n == 1 else 's'} ago"
+    return f"{days} days ago"
 
 
 # -- the activity calendar and streaks ------------------------------------------------------
 
 
 def completion_days(user: User) -> dict[dt.date, int]:
-    """Completions per local day over the user's whole history: one grouped query.
-
-    In UTC (the default) the day is SQL's own date(), which SQLite computes in C;
-    Django's TruncDate makes SQLite call back into Python for every event row.
-    """
-    tz = timezone.get_current_timezone()
-    if tz.utcoffset(None) == dt.timedelta(0) and getattr(tz, "key", "UTC") == "UTC":
-        # Both databases keep these timestamps in UTC, and date() takes the UTC day.
-        with connection.cursor() as cursor:
-            cursor.execute(COMPLETION_DAYS_SQL, [user.pk, Status.DONE])
-            return {_as_date(day): n for day, n in cursor.fetchall()}
-    events = ProgressEvent.objects.filter(user=user, to_status=Status.DONE)
-    day = TruncDate("created_at", tzinfo=tz)
-    rows = events.annotate(day=day).values("day").annotate(n=Count("id")).order_by()
-    return {_as_date(row["day"]): row["n"] for row in rows}
-
-
-COMPLETION_DAYS_SQL = """
-SELECT date(created_at), COUNT(*) FROM tracker_progressevent
-WHERE user_id = %s AND to_status = %s
-GROUP BY date(created_at)
-"""
-
-
-def _as_date(value: dt.date | str) -> dt.date:
-    return dt.date.fromisoformat(value) if isinstance(value, str) else value
+    """Completions per local day over the user's whole history: one grouped query."""
+    day = TruncDate("created_at", tzinfo=timezone.get_current_timezone())
+    rows = (
+        ProgressEvent.objects.filter(user=user, to_status=Status.DONE)
+        .annotate(day=day)
+        .values("day")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return {row["day"]: row["n"] for row in rows}
 
 
 class Day(NamedTuple):
@@ -332,9 +320,16 @@ class Calendar:
     months: list[tuple[int, str]]  # (week index, month label) where a month starts
     total: int
 
-    # Hashed by identity (eq=False below would drop the generated __eq__; a frozen
-    # dataclass with list fields cannot hash its contents), so its HTML can be memoised.
-    __hash__ = object.__hash__
+    @property
+    def month_labels(self) -> list[str]:
+        """A label for each week column: the month that begins in it, or ""."""
+        labels = dict(self.months)
+        return [labels.get(i, "") for i in range(len(self.weeks))]
+
+    @property
+    def active_days(self) -> list[Day]:
+        """Days with a completion, newest first (what screen readers are told)."""
+        return [day for week in reversed(self.weeks) for day in reversed(week) if day.count]
 
 
 def _level(n: int) -> int:
@@ -350,17 +345,7 @@ def _level(n: int) -> int:
 
 
 def build_calendar(days: Mapping[dt.date, int], today: dt.date, weeks: int = 53) -> Calendar:
-    """The last `weeks` weeks, Monday-first columns, ending with the week of `today`.
-
-    Remembered per (days, today): the same learner's calendar is drawn again on every
-    dashboard load until they complete something or the day changes.
-    """
-    return _calendar(frozenset(days.items()), today, weeks)
-
-
-@functools.lru_cache(maxsize=2048)
-def _calendar(items: frozenset, today: dt.date, weeks: int) -> Calendar:
-    days = dict(items)
+    """The last `weeks` weeks, Monday-first columns, ending with the week of `today`."""
     start = today - dt.timedelta(days=today.weekday()) - dt.timedelta(weeks=weeks - 1)
     columns: list[list[Day]] = []
     months: list[tuple[int, str]] = []

@@ -8,14 +8,14 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from django.core import signing
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Model, QuerySet
 from django.forms import BaseInlineFormSet
 from django.utils import timezone
 
 from catalog.models import Skill, Track
 
-from . import emails, revisions
+from . import emails
 from .models import (
     Feedback,
     Invite,
@@ -92,69 +92,46 @@ def _made(claim: Submission | None, made: Model) -> None:
         claim.save(update_fields=["object_id"])
 
 
-@transaction.atomic
 def progress_set_status(
     *, user: User, skill_id: int, status: str, now: dt.datetime | None = None
 ) -> tuple[Progress | None, bool]:
-    """Move `user` on a skill to `status`, appending a progress event.
+    """Move `user` on a skill to `status`, appending a progress event, in one transaction.
 
     Returns the row and whether anything changed. Setting the status a skill already
     has writes nothing. Safe under concurrent double posts: an existing row is locked
-    before it is read, and a new row is inserted with ON CONFLICT DO NOTHING under the
-    unique constraint, so two requests never make two rows or two events, and never
-    fail on each other.
+    before it is read, and a new row is made under the unique (user, skill) constraint.
+    If another request made that row first (PostgreSQL holds our insert until it
+    commits, then refuses it), the whole move runs again from what that request made,
+    so two requests never make two rows or two events, and never fail on each other.
     """
     if status not in Status.values:
         raise ValueError(f"unknown status {status!r}")
-    with revisions.batch():  # one bump for the row and its event
-        return _set_status(user, skill_id, status, now or timezone.now())
-
-
-# The toggle is the one write people make all day, so its statements are written out:
-# the ORM spent longer composing them than the database took to run them. The tables
-# and columns are the models' own names; every value is a parameter.
-LOCK_SQL = (
-    "SELECT id, user_id, skill_id, status, started_at, completed_at, verified_by_id, "
-    "verified_at FROM tracker_progress WHERE user_id = %s AND skill_id = %s"
-)
-UPDATE_SQL = (
-    "UPDATE tracker_progress SET status = %s, started_at = %s, completed_at = %s, "
-    "verified_by_id = %s, verified_at = %s, updated_at = %s WHERE id = %s"
-)
-EVENT_SQL = (
-    "INSERT INTO tracker_progressevent (user_id, skill_id, from_status, to_status, created_at) "
-    "VALUES (%s, %s, %s, %s, %s)"
-)
+    now = now or timezone.now()
+    try:
+        with transaction.atomic():
+            return _set_status(user, skill_id, status, now)
+    except IntegrityError:
+        with transaction.atomic():
+            return _set_status(user, skill_id, status, now)
 
 
 def _set_status(
     user: User, skill_id: int, status: str, now: dt.datetime
 ) -> tuple[Progress | None, bool]:
-    lock = LOCK_SQL + (" FOR UPDATE" if connection.features.has_select_for_update else "")
-    found = list(Progress.objects.raw(lock, [user.pk, skill_id]))
-    progress = found[0] if found else None
+    progress = Progress.objects.select_for_update().filter(user=user, skill_id=skill_id).first()
     if progress is None:
         if status == Status.TODO:
             return None, False  # No row is the same as "to do".
         progress = Progress(user=user, skill_id=skill_id)
         apply_status(progress, status, now)
-        if _insert_if_absent(progress, now):
-            _record_event(user, skill_id, Status.TODO, status, now)
-            return progress, True
-        # Another request made it a moment ago; go on from there.
-        progress = next(iter(Progress.objects.raw(lock, [user.pk, skill_id])))
+        progress.save(force_insert=True)
+        _record_event(user, skill_id, Status.TODO, status, now)
+        return progress, True
     if progress.status == status:
         return progress, False
     previous = progress.status
     apply_status(progress, status, now)
-    progress.updated_at = now
-    adapt = connection.ops.adapt_datetimefield_value
-    with connection.cursor() as cursor:
-        cursor.execute(
-            UPDATE_SQL,
-            [progress.status, adapt(progress.started_at), adapt(progress.completed_at),
-             progress.verified_by_id, adapt(progress.verified_at), adapt(now), progress.pk],
-        )  # fmt: skip
+    progress.save(update_fields=STATUS_FIELDS)
     _record_event(user, skill_id, previous, status, now)
     return progress, True
 
@@ -163,40 +140,10 @@ def _set_status(
 STATUS_FIELDS = ["status", "started_at", "completed_at", "verified_by", "verified_at", "updated_at"]
 
 
-def _insert_if_absent(progress: Progress, now: dt.datetime) -> bool:
-    """INSERT … ON CONFLICT DO NOTHING (SQLite and PostgreSQL); True if it made the row.
-
-    Written out because the ORM's bulk_create(ignore_conflicts=True) does not say
-    whether the row was inserted, and that decides who records the event.
-    """
-    ops = connection.ops
-    table = Progress._meta.db_table
-    # The table is the model's own name; every value is a parameter.
-    sql = (
-        f"INSERT INTO {table} (user_id, skill_id, status, note, started_at, completed_at, "  # nosec B608
-        "updated_at) VALUES (%s, %s, %s, '', %s, %s, %s) "
-        "ON CONFLICT (user_id, skill_id) DO NOTHING"
-    )
-    params = [
-        progress.user_id,
-        progress.skill_id,
-        progress.status,
-        ops.adapt_datetimefield_value(progress.started_at),
-        ops.adapt_datetimefield_value(progress.completed_at),
-        ops.adapt_datetimefield_value(now),
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.rowcount == 1
-
-
 def _record_event(user: User, skill_id: int, before: str, after: str, now: dt.datetime) -> None:
-    """Append the move to the history; the row and its event are SQL, so no signal bumps
-    the revision: this does."""
-    adapt = connection.ops.adapt_datetimefield_value
-    with connection.cursor() as cursor:
-        cursor.execute(EVENT_SQL, [user.pk, skill_id, before, after, adapt(now)])
-    revisions.bump(user.pk)
+    ProgressEvent.objects.create(
+        user=user, skill_id=skill_id, from_status=before, to_status=after, created_at=now
+    )
 
 
 @transaction.atomic
@@ -226,8 +173,6 @@ def progress_reset_track(*, user: User, track: Track, now: dt.datetime | None = 
         apply_status(progress, Status.TODO, now)
     Progress.objects.bulk_update(rows, STATUS_FIELDS)
     ProgressEvent.objects.bulk_create(events)
-    if rows:  # bulk writes send no signals
-        revisions.bump(user.pk, *(p.verified_by_id for p in rows))
     return len(rows)
 
 
@@ -268,11 +213,10 @@ def project_save(
     AlreadySubmitted for a repeat). Image files are written before the rows that name
     them; if anything fails, the files written here are removed again.
     """
-    with revisions.batch():  # one bump for the project and all its rows
-        claim = _claim(once, owner, Submission.Kind.PROJECT)
-        project = _save_project(owner, form, metrics, collaborators)
-        _made(claim, project)
-        return project
+    claim = _claim(once, owner, Submission.Kind.PROJECT)
+    project = _save_project(owner, form, metrics, collaborators)
+    _made(claim, project)
+    return project
 
 
 def _save_project(
@@ -512,11 +456,7 @@ def feedback_give(
 def feedback_mark_read(*, reader: User, threads: QuerySet[Feedback]) -> int:
     """Mark what the other side wrote in these threads as read by `reader`."""
     unread = threads.filter(read_at__isnull=True).exclude(author=reader)
-    marked = unread.update(read_at=timezone.now())
-    if marked:  # both sides show unread counts; an update sends no signals
-        pairs = threads.values_list("learner_id", "mentor_id").distinct()
-        revisions.bump(*{pk for pair in pairs for pk in pair})
-    return marked
+    return unread.update(read_at=timezone.now())
 
 
 def progress_verify(

@@ -76,7 +76,7 @@ def import_data(request: HttpRequest) -> HttpResponse:
                 messages.warning(request, warning)
             return HttpResponseRedirect(reverse("tracker:dashboard"))
     context = {"form": form, "max_mb": portability.MAX_IMPORT_BYTES // 1024 // 1024}
-    return render(request, "tracker/account_import.html", context)
+    return render(request, "account/import.html", context)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -90,4 +90,4 @@ def delete_account(request: HttpRequest) -> HttpResponse:
         messages.success(request, "Your account and everything in it have been deleted.")
         return HttpResponseRedirect(reverse("catalog:index"))
     context = {"form": form, "contents": portability.account_contents(user)}
-    return render(request, "tracker/account_delete.html", context)
+    return render(request, "account/delete.html", context)

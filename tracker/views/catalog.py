@@ -15,9 +15,10 @@ from catalog.snapshot import ResourceNode, SkillNode, TrackNode, get_catalog
 
 from .. import progress as rules
 from ..feedback import threads_for_viewer
+from ..forms import SkillLinkForm
 from ..markdown import render_markdown
 from ..models import Feedback, SkillLink, Status
-from ..pages import render_kept
+from ..templating import render_fragment
 
 STATUS_FILTERS = [("", "All"), *Status.choices]
 
@@ -44,12 +45,12 @@ def catalog_index(request: HttpRequest) -> HttpResponse:
             (track, overview.for_track(track.id) if overview else None) for track in catalog.tracks
         ],
         "query": query,
-        "results": [(s, rules.status_of(states, s.id)) for s in results or []],
+        "results": [(s, rules.status_of(states, s.id) if overview else "") for s in results or []],
         "searched": results is not None,
     }
     if request.htmx and request.htmx.target == "search-results":
-        return render(request, "catalog/index.html#search-results", context)
-    return render(request, "catalog/index.html", context)
+        return render_fragment(request, "browse/index.html", ["search_results"], context)
+    return render(request, "browse/index.html", context)
 
 
 @require_safe
@@ -58,7 +59,7 @@ def track_detail(request: HttpRequest, slug: str) -> HttpResponse:
     track = catalog.track_by_slug(slug)
     if track is None:
         raise Http404("No such track in the catalog.")
-    return render_kept(request, "catalog/track.html", lambda: _track_context(request, track))
+    return render(request, "browse/track.html", _track_context(request, track))
 
 
 def _track_context(request: HttpRequest, track: TrackNode) -> dict[str, Any]:
@@ -96,7 +97,7 @@ def skill_detail(request: HttpRequest, slug: str) -> HttpResponse:
     skill = catalog.skill_by_slug(slug)
     if skill is None:
         raise Http404("No such skill in the catalog.")
-    response = render(request, "catalog/skill.html", _skill_context(request, skill))
+    response = render(request, "browse/skill.html", _skill_context(request, skill))
     if request.user.is_authenticated:  # its forms carry one-time keys
         add_never_cache_headers(response)
     return response
@@ -123,10 +124,12 @@ def _skill_context(request: HttpRequest, skill: SkillNode) -> dict[str, Any]:
         mine = progress.get(skill.id)
         context |= {
             "status": rules.status_of(states, skill.id),
-            "progress": mine,
+            "mine": mine,
             "recommended_first": rules.missing_prerequisites(catalog, skill, states),
             "note_html": render_markdown(mine.note) if mine and mine.note else "",
+            "saved": False,
             "links": SkillLink.objects.filter(user=user, skill_id=skill.id),
+            "link_form": SkillLinkForm(),
         }
         projects = rules.projects_as_evidence(user, skill.id)
         context["evidence"] = [p for p in projects if p.shows]

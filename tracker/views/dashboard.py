@@ -5,6 +5,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
@@ -12,15 +13,13 @@ from catalog.snapshot import get_catalog
 
 from .. import progress as rules
 from ..models import Feedback, Status, User
-from ..pages import render_kept
 
 
 @require_safe
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    """Where the learner stands: a fixed number of queries whatever their history, none
-    beyond the session's and the user's while nothing changed (tracker/pages.py)."""
-    return render_kept(request, "tracker/dashboard.html", lambda: _context(request.user))
+    """Where the learner stands: a fixed number of queries whatever their history."""
+    return render(request, "progress/dashboard.html", _context(request.user))
 
 
 def _context(user: User) -> dict[str, Any]:
@@ -61,5 +60,4 @@ def _context(user: User) -> dict[str, Any]:
         "current_streak": current_streak,
         "longest_streak": longest_streak,
         "completion_rule": rules.COMPLETION_RULE,
-        "statuses": Status,
     }

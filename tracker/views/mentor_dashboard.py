@@ -6,27 +6,23 @@ import csv
 import datetime as dt
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import quote
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import SafeString
 from django.views.decorators.http import require_safe
 
 from catalog.snapshot import Catalog, get_catalog
 
-from ..html import escape, trusted
 from ..mentoring import (
     ACTIVE_DAYS,
     SLOWING_DAYS,
     STATUS_RANK,
     MenteeRow,
     mentee_rows,
-    stats_period,
 )
-from ..pages import render_kept
 from ..portability import csv_safe
 
 _NEVER = dt.datetime.min.replace(tzinfo=dt.UTC)
@@ -65,20 +61,7 @@ def _sorted_rows(request: HttpRequest, catalog: Catalog) -> tuple[list[MenteeRow
 @require_safe
 @login_required
 def mentor_dashboard(request: HttpRequest) -> HttpResponse:
-    """Every mentee in one table: a fixed number of queries however many there are.
-
-    Kept whole (tracker/pages.py) for as long as the figures in it are (a mentee's
-    progress shows within MENTOR_STATS_SECONDS); a change to the mentorships or to a
-    mentee's profile bumps the mentor's revision and shows at once."""
-    return render_kept(
-        request,
-        "tracker/mentor_dashboard.html",
-        lambda: _dashboard_context(request),
-        shows=(stats_period(),),
-    )
-
-
-def _dashboard_context(request: HttpRequest) -> dict[str, Any]:
+    """Every mentee in one table: a fixed number of queries however many there are."""
     catalog = get_catalog()
     rows, sort, direction = _sorted_rows(request, catalog)
     headers = []
@@ -97,10 +80,9 @@ def _dashboard_context(request: HttpRequest) -> dict[str, Any]:
                 "numeric": key in ("recent", "unread"),
             }
         )
-    return {
+    context = {
         "nav": "mentor",
         "rows": rows,
-        "table": _table_rows(rows, catalog),
         "headers": headers,
         "sort": sort,
         "dir": direction,
@@ -109,41 +91,10 @@ def _dashboard_context(request: HttpRequest) -> dict[str, Any]:
         "sort_label": COLUMNS[sort][0],
         "direction": "ascending" if direction == "asc" else "descending",
         "tracks": catalog.tracks,
+        # Reversed once, not per row: a mentor may have hundreds of mentees.
+        "mentee_url": reverse("tracker:mentee", args=["-"])[:-2],
     }
-
-
-def _table_rows(rows: list[MenteeRow], catalog: Catalog) -> SafeString:
-    """The table body, as HTML built here rather than in a template loop: a mentor of
-    50 has 600 per-track bars and 350 cells, and the template engine took longer to
-    render them than all the page's queries took to run."""
-    labels = [escape(track.title) for track in catalog.tracks]  # escaped once, used per row
-    mentee_url = reverse("tracker:mentee", args=["-"])[:-2]  # reversed once, not per row
-    out = []
-    for row in rows:
-        pct = row.percent
-        matrix = "".join(
-            f'<i class="w-{p}" role="img" aria-label="{label} {p}%"></i>'
-            for label, (_, p) in zip(labels, row.tracks, strict=True)
-        )
-        if row.last_activity:
-            last = f'<time datetime="{row.last_activity_date}">{row.idle_label}</time>'
-        else:
-            last = '<span class="muted">never</span>'
-        unread = f"<strong>{row.unread_replies}</strong>" if row.unread_replies else "0"
-        href = escape(mentee_url + quote(row.mentee.username, safe="@+") + "/")
-        out.append(
-            f'<tr><th scope="row"><a href="{href}">'
-            f"{escape(row.name)}</a></th>"
-            f'<td><span class="mentee-percent">{pct}%</span> '
-            f'<span class="muted">{row.done}/{row.counted}</span><div class="progress" '
-            f'role="progressbar" aria-label="Completion" aria-valuemin="0" aria-valuemax="100"'
-            f' aria-valuenow="{pct}"><span class="progress-fill w-{pct}"></span></div></td>'
-            f'<td><span class="matrix">{matrix}</span></td>'
-            f'<td class="num">{row.done_last_7_days}</td><td>{last}</td>'
-            f'<td><span class="mentee-status mentee-status-{row.status}">{row.status_label}'
-            f'</span></td><td class="num">{unread}</td></tr>'
-        )
-    return trusted("".join(out))  # every text in it is escaped or a number
+    return render(request, "mentoring/mentor_dashboard.html", context)
 
 
 @require_safe

@@ -36,7 +36,7 @@ def mentors_page(request: HttpRequest) -> HttpResponse:
         "invites": invites,
         "nav": "mentors",
     }
-    return render(request, "tracker/mentors.html", context)
+    return render(request, "mentoring/mentors.html", context)
 
 
 def _invite_path(invite: Invite) -> str:
@@ -77,12 +77,12 @@ def invite_accept(request: HttpRequest, token: str) -> HttpResponse:
         invite = services.invite_from_token(token)
         already = services.invite_check(invite, request.user, timezone.now())
     except services.InviteError as e:
-        return render(request, "tracker/invite_invalid.html", {"message": str(e)}, status=410)
+        return render(request, "mentoring/invite_invalid.html", {"message": str(e)}, status=410)
     mentee_page = reverse("tracker:mentee", args=[invite.learner.username])
     if already is not None:  # accepted a moment ago: nothing more to decide
         return HttpResponseRedirect(mentee_page)
     if request.method == "GET":
-        return render(request, "tracker/invite_accept.html", {"invite": invite, "token": token})
+        return render(request, "mentoring/invite_accept.html", {"invite": invite, "token": token})
     decision = InviteDecisionForm(request.POST)
     if not decision.is_valid():
         return render(request, "400.html", {"message": "Choose Accept or Decline."}, status=400)
@@ -92,7 +92,7 @@ def invite_accept(request: HttpRequest, token: str) -> HttpResponse:
     try:
         services.invite_accept(invite=invite, mentor=request.user)
     except services.InviteError as e:  # used or withdrawn since the check above
-        return render(request, "tracker/invite_invalid.html", {"message": str(e)}, status=410)
+        return render(request, "mentoring/invite_invalid.html", {"message": str(e)}, status=410)
     messages.success(request, f"You now mentor {invite.learner.display_name}.")
     return HttpResponseRedirect(mentee_page)
 

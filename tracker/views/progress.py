@@ -19,6 +19,7 @@ from .. import services
 from ..forms import NoteForm, SkillLinkForm
 from ..markdown import render_markdown
 from ..models import Progress, SkillLink, Status
+from ..templating import render_fragment
 
 
 def _published_skill(slug: str) -> Skill:
@@ -65,23 +66,20 @@ def progress_update(request: HttpRequest, slug: str) -> HttpResponse:
     progress, _ = services.progress_set_status(user=request.user, skill_id=skill.id, status=status)
     if not request.htmx:
         return _redirect_back(request, skill.url)
-    # Out-of-band swaps only for what the page that asked shows: the track's bar on a
-    # track page and the dashboard, the headline numbers on the dashboard.
+    # Out of band, only what the page that asked shows: the track's bar on a track page
+    # and the dashboard, the headline numbers on the dashboard.
     page = request.htmx.current_url_abs_path or ""
     on_dashboard = page.startswith(reverse("tracker:dashboard"))
-    track_page = reverse("catalog:track", args=[catalog.track(skill.track_id).slug])
-    swap_track = on_dashboard or page.startswith(track_page)
-    overview = rules.overview(request.user, catalog) if swap_track else None
+    on_track = page.startswith(catalog.track(skill.track_id).url)
+    overview = rules.overview(request.user, catalog) if on_dashboard or on_track else None
     context = {
-        "swap_track": swap_track,
-        "swap_overall": on_dashboard,
         "skill": skill,
         "status": progress.status if progress else Status.TODO,
         "next": request.POST.get("next", ""),
-        "stats": overview.for_track(skill.track_id) if overview else None,
-        "overview": overview,
+        "track_stats": overview.for_track(skill.track_id) if overview else None,
+        "overview": overview if on_dashboard else None,
     }
-    return render(request, "tracker/progress_response.html", context)
+    return render(request, "progress/status_changed.html", context)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -99,11 +97,11 @@ def note_edit(request: HttpRequest, slug: str) -> HttpResponse:
             return _redirect_back(request, skill.get_absolute_url() + "#notes")
         # `saved` moves the keyboard focus to the notes' heading after the swap.
         context = {"skill": skill, "note_html": render_markdown(progress.note), "saved": True}
-        return render(request, "catalog/skill.html#notes", context)
-    template = "tracker/note_form.html"
+        return render_fragment(request, "browse/skill.html", ["notes"], context)
+    context = {"skill": skill, "form": form}
     if request.htmx:
-        template += "#note-form"
-    return render(request, template, {"skill": skill, "form": form})
+        return render_fragment(request, "progress/note_form.html", ["note_form"], context)
+    return render(request, "progress/note_form.html", context)
 
 
 @require_POST
@@ -127,16 +125,13 @@ def link_add(request: HttpRequest, slug: str) -> HttpResponse:
         if not request.htmx:
             return _redirect_back(request, skill.get_absolute_url() + "#my-links")
     elif not request.htmx:
-        response = render(request, "tracker/link_form.html", {"skill": skill, "link_form": form})
+        response = render(request, "progress/link_form.html", {"skill": skill, "link_form": form})
         add_never_cache_headers(response)  # it carries a one-time key
         return response
     links = SkillLink.objects.filter(user=request.user, skill=skill)
     # An invalid form re-renders with its errors at 200, which htmx swaps.
-    return render(
-        request,
-        "catalog/skill.html#my-links",
-        {"skill": skill, "links": links, "link_form": form},
-    )
+    context = {"skill": skill, "links": links, "link_form": form}
+    return render_fragment(request, "browse/skill.html", ["my_links"], context)
 
 
 @require_POST
@@ -148,11 +143,8 @@ def link_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     if not request.htmx:
         return _redirect_back(request, skill.get_absolute_url() + "#my-links")
     links = SkillLink.objects.filter(user=request.user, skill=skill)
-    return render(
-        request,
-        "catalog/skill.html#my-links",
-        {"skill": skill, "links": links, "link_form": SkillLinkForm()},
-    )
+    context = {"skill": skill, "links": links, "link_form": SkillLinkForm()}
+    return render_fragment(request, "browse/skill.html", ["my_links"], context)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -171,6 +163,6 @@ def track_reset(request: HttpRequest, slug: str) -> HttpResponse:
     )
     return render(
         request,
-        "tracker/track_reset.html",
+        "progress/track_reset.html",
         {"track": track, "affected": affected, "nav": "dashboard"},
     )

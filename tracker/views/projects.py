@@ -42,7 +42,7 @@ from ..forms import (
 )
 from ..markdown import render_markdown
 from ..models import Project, ProjectImage, User
-from ..pages import render_kept, revision_of
+from ..templating import render_fragment
 from .progress import refuse_changed_resend
 
 
@@ -91,11 +91,9 @@ def _get_own_project(user: User, pk: int) -> Project:
 @require_safe
 @login_required
 def project_list(request: HttpRequest) -> HttpResponse:
-    def context() -> dict[str, Any]:
-        mine = Project.objects.filter(owner=request.user)
-        return {"projects": _with_details(mine, collaborators=False), "nav": "projects"}
-
-    return render_kept(request, "tracker/project_list.html", context)
+    mine = Project.objects.filter(owner=request.user)
+    context = {"projects": _with_details(mine, collaborators=False), "nav": "projects"}
+    return render(request, "portfolio/project_list.html", context)
 
 
 def _edit(request: HttpRequest, project: Project | None) -> HttpResponse:
@@ -126,7 +124,7 @@ def _edit(request: HttpRequest, project: Project | None) -> HttpResponse:
         "project": project,
         "nav": "projects",
     }
-    return render(request, "tracker/project_form.html", context)
+    return render(request, "portfolio/project_form.html", context)
 
 
 def _project_sent_again(request: HttpRequest, repeat: services.AlreadySubmitted) -> HttpResponse:
@@ -171,13 +169,12 @@ def formset_row(request: HttpRequest, prefix: str) -> HttpResponse:
     except ValueError:
         return HttpResponse("Missing or malformed row count.", status=400)
     if not 0 <= total < limit:
-        return render(
-            request, "tracker/project_form.html#row-limit", {"prefix": prefix, "limit": limit}
-        )
+        context = {"table": prefix, "limit": limit}
+        return render_fragment(request, "portfolio/project_form.html", ["row_limit"], context)
     formset = formset_class(prefix=prefix)
-    form = formset._construct_form(total)  # an extra row at the next index
-    context = {"form": form, "prefix": prefix, "total": total + 1}
-    return render(request, "tracker/project_form.html#new-row", context)
+    row = formset._construct_form(total)  # an extra row at the next index
+    context = {"row": row, "table": prefix, "total": total + 1}
+    return render_fragment(request, "portfolio/project_form.html", ["new_row"], context)
 
 
 @require_safe
@@ -207,7 +204,7 @@ def formset_row_removed(request: HttpRequest, prefix: str) -> HttpResponse:
         "row_id": row_id,
         "columns": 5 if prefix == "metrics" else 3,
     }
-    return render(request, "tracker/project_form.html#removed-row", context)
+    return render_fragment(request, "portfolio/project_form.html", ["removed_row"], context)
 
 
 @require_safe
@@ -225,7 +222,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "results_html": render_markdown(project.results),
         "nav": "projects" if project.owner_id == request.user.pk else "",
     }
-    response = render(request, "tracker/project_detail.html", context)
+    response = render(request, "portfolio/project_detail.html", context)
     if request.user.is_authenticated:  # reply forms carry one-time keys
         add_never_cache_headers(response)
     return response
@@ -240,7 +237,8 @@ def project_delete(request: HttpRequest, pk: int) -> HttpResponse:
         services.project_delete(project=project)
         messages.success(request, f"Deleted “{title}”.")
         return HttpResponseRedirect(reverse("tracker:projects"))
-    return render(request, "tracker/project_delete.html", {"project": project, "nav": "projects"})
+    context = {"project": project, "nav": "projects"}
+    return render(request, "portfolio/project_delete.html", context)
 
 
 @require_safe
@@ -293,12 +291,7 @@ def portfolio(request: HttpRequest, username: str) -> HttpResponse:
     owner = get_object_or_404(User, username__iexact=username, is_active=True)
     if owner.username != username:  # one name whatever its case: send links to its own
         return HttpResponsePermanentRedirect(owner.get_absolute_url())
-    return render_kept(
-        request,
-        "tracker/portfolio.html",
-        lambda: _portfolio_context(request, owner),
-        shows=revision_of(owner),
-    )
+    return render(request, "portfolio/portfolio.html", _portfolio_context(request, owner))
 
 
 def _portfolio_context(request: HttpRequest, owner: User) -> dict[str, Any]:
@@ -333,4 +326,4 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
         form.save()
         messages.success(request, "Profile saved.")
         return HttpResponseRedirect(reverse("tracker:profile"))
-    return render(request, "tracker/profile_form.html", {"form": form})
+    return render(request, "portfolio/profile_form.html", {"form": form})

@@ -1,0 +1,116 @@
+"""The Jinja2 environment for Gradient's own pages, and rendering one block of a page.
+
+Gradient's pages, fragments and mails are Jinja2 templates in templates/; Django's own
+template engine serves only Django admin and allauth (whose overrides live in
+templates/django/). Jinja2 compiles a template to Python, so a page that repeats a row a
+few hundred times costs a fraction of what Django's engine takes (docs/performance.md).
+
+An htmx fragment is a block of the page it replaces, rendered alone with
+jinja2-fragments (`render_blocks`), so the page and its fragments come from one source.
+Markup shared by several pages is a macro in a template of its own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.template import engines
+from django.template.backends.utils import csrf_input_lazy, csrf_token_lazy
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils import dateformat, timezone
+from django.utils.text import Truncator, normalize_newlines
+from django.utils.timesince import timesince
+from django_htmx.jinja import htmx_script
+from jinja2 import Environment, select_autoescape
+from jinja2_fragments import render_blocks
+from markupsafe import Markup, escape
+
+
+def url(name: str, *args: object, **kwargs: object) -> str:
+    return reverse(name, args=args or None, kwargs=kwargs or None)
+
+
+def date(value: dt.date | dt.datetime | None, format: str = "j M Y") -> str:
+    """Django's date formats (`j M Y`, `c`...), in the current time zone."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime) and timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return dateformat.format(value, format)
+
+
+def plural(count: int, forms: str = "s") -> str:
+    """Django's `pluralize`: "s", or "y,ies" for a singular and plural ending."""
+    singular, _, plural_ending = forms.rpartition(",") if "," in forms else ("", "", forms)
+    return singular if count == 1 else plural_ending
+
+
+def number(value: float | None) -> str:
+    """A float as written, without padding: 0.86, not 0.8600; up to four decimals."""
+    if value is None:
+        return ""
+    return f"{value:.4f}".rstrip("0").rstrip(".")
+
+
+def linebreaks(value: str) -> Markup:
+    """Plain text with its line breaks kept, escaped."""
+    lines = normalize_newlines(str(value)).split("\n")
+    return Markup("<br>").join(escape(line) for line in lines)
+
+
+def truncatewords(value: str, count: int) -> str:
+    return Truncator(value).words(count, truncate="…")
+
+
+def one_time_key() -> str:
+    """A fresh key for a create form's hidden `submission` input (forms.OneTimeKeyMixin).
+    Pages that carry one are sent no-store, so a browser never sends a key twice."""
+    return str(uuid.uuid4())
+
+
+def environment(**options: Any) -> Environment:
+    # Mails are .txt templates: escaping them would turn "&" into "&amp;".
+    options["autoescape"] = select_autoescape(["html"], default_for_string=True)
+    env = Environment(**options, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    env.globals.update(
+        url=url,
+        static=static,
+        htmx_script=htmx_script,
+        one_time_key=one_time_key,
+    )
+    env.filters.update(
+        date=date,
+        plural=plural,
+        number=number,
+        linebreaks=linebreaks,
+        truncatewords=truncatewords,
+        timesince=timesince,
+    )
+    return env
+
+
+def render_fragment(
+    request: HttpRequest,
+    template_name: str,
+    blocks: list[str],
+    context: dict[str, Any],
+    *,
+    status: int = 200,
+) -> HttpResponse:
+    """These blocks of a page template, rendered with the page's own context (request,
+    CSRF, context processors), as the answer to an htmx request."""
+    engine = engines["jinja2"]
+    context = {
+        **context,
+        "request": request,
+        "csrf_input": csrf_input_lazy(request),
+        "csrf_token": csrf_token_lazy(request),
+    }
+    for processor in engine.template_context_processors:  # type: ignore[attr-defined]
+        context.update(processor(request))
+    html = render_blocks(engine.env, template_name, blocks, context)  # type: ignore[attr-defined]
+    return HttpResponse(html, status=status)
