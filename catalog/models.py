@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import F, Q
-from django.urls import reverse
 
 
 class Level(models.TextChoices):
@@ -22,9 +21,6 @@ class Track(models.Model):
 
     def __str__(self) -> str:
         return self.title
-
-    def get_absolute_url(self) -> str:
-        return reverse("catalog:track", args=[self.slug])
 
 
 class SkillQuerySet(models.QuerySet["Skill"]):
@@ -58,9 +54,6 @@ class Skill(models.Model):
 
     def __str__(self) -> str:
         return self.title
-
-    def get_absolute_url(self) -> str:
-        return reverse("catalog:skill", args=[self.slug])
 
 
 class Prerequisite(models.Model):

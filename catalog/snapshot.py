@@ -10,12 +10,12 @@ from __future__ import annotations
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.urls import reverse
 
 from .models import Prerequisite, Resource, Skill, Track
 
@@ -41,7 +41,7 @@ class SkillNode:
     hours: int
     order: int
     track_id: int
-    url: str  # reversed once here: pages show hundreds of these links
+    url: str  # the skill's page, made once per build: pages show hundreds of these links
     prerequisites: tuple[int, ...] = ()
     unlocks: tuple[int, ...] = ()
     resources: tuple[ResourceNode, ...] = ()
@@ -65,7 +65,7 @@ class TrackNode:
 
 @dataclass(frozen=True, eq=False)
 class Catalog:
-    """Hashable by identity, so presentation code can memoise per catalog version."""
+    """The published catalog, as one process's copy; built by build_catalog."""
 
     tracks: tuple[TrackNode, ...]
     skills: dict[int, SkillNode]
@@ -73,8 +73,6 @@ class Catalog:
     _tracks_by_id: dict[int, TrackNode] = field(repr=False, default_factory=dict)
     _tracks_by_slug: dict[str, TrackNode] = field(repr=False, default_factory=dict)
     _skills_by_slug: dict[str, SkillNode] = field(repr=False, default_factory=dict)
-    # Pages may keep HTML built from this catalog here; it goes when the catalog does.
-    memo: dict = field(repr=False, default_factory=dict)
 
     def track(self, track_id: int) -> TrackNode:
         return self._tracks_by_id[track_id]
@@ -93,6 +91,20 @@ class Catalog:
 
     def unlocks_of(self, skill: SkillNode) -> list[SkillNode]:
         return [self.skills[pk] for pk in skill.unlocks]
+
+
+# The catalog's pages are served by the tracker, which defines their URLs; it tells the
+# snapshot how to link to them (tracker/apps.py), so this app reverses no URL of its own.
+_page_urls: dict[str, Callable[[str], str]] = {}
+
+
+def link_pages(*, skill: Callable[[str], str], track: Callable[[str], str]) -> None:
+    """How to make the address of a skill's and a track's page from its slug."""
+    _page_urls.update(skill=skill, track=track)
+
+
+def _page_url(kind: str, slug: str) -> str:
+    return _page_urls[kind](slug) if kind in _page_urls else ""
 
 
 def build_catalog() -> Catalog:
@@ -137,7 +149,7 @@ def build_catalog() -> Catalog:
             hours=hours,
             order=order,
             track_id=track_id,
-            url=reverse("catalog:skill", args=[slug]),
+            url=_page_url("skill", slug),
             prerequisites=tuple(sorted(requires.get(pk, ()), key=position.__getitem__)),
             unlocks=tuple(sorted(unlocks.get(pk, ()), key=position.__getitem__)),
             resources=tuple(resources.get(pk, ())),
@@ -153,7 +165,7 @@ def build_catalog() -> Catalog:
             order=t.order,
             skill_ids=tuple(by_track[t.pk]),
             hours=sum(skills[pk].hours for pk in by_track[t.pk]),
-            url=reverse("catalog:track", args=[t.slug]),
+            url=_page_url("track", t.slug),
         )
         for t in Track.objects.filter(pk__in=by_track).order_by("order", "title")
     )

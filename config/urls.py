@@ -15,5 +15,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("", include("tracker.urls")),
-    path("", include("tracker.catalog_urls")),
+    path("", include("tracker.progress.browse_urls")),
 ]

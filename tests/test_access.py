@@ -15,15 +15,10 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from PIL import Image
 
 from tests.conftest import as_sent, make_catalog, make_user
-from tracker.images import process_image
+from tracker.mentoring.services import invite_create, invite_token, mentor_note_save
 from tracker.models import Feedback, Mentorship, Project, ProjectImage, SkillLink
-from tracker.services import (
-    invite_create,
-    invite_token,
-    mentor_note_save,
-    progress_save_note,
-    progress_set_status,
-)
+from tracker.portfolio.images import process_image
+from tracker.progress.services import progress_save_note, progress_set_status
 
 ROLES = ["anonymous", "owner", "mentor", "revoked_mentor", "other_mentor", "other", "staff"]
 CANARY = "CANARY-7f3a"  # written into everything private the owner has
@@ -64,7 +59,7 @@ def world(db) -> World:
     Mentorship.objects.create(learner=owner, mentor=u["revoked_mentor"], state="revoked")
     Mentorship.objects.create(learner=someone, mentor=u["other_mentor"])
     progress_set_status(user=owner, skill_id=skill.pk, status="done")
-    progress_save_note(user=owner, skill=skill, note=f"note {CANARY}")
+    progress_save_note(user=owner, skill_id=skill.pk, note=f"note {CANARY}")
     link = SkillLink.objects.create(
         user=owner, skill=skill, title=f"link {CANARY}", url="https://e.org"
     )

@@ -1,4 +1,4 @@
-"""A small run of scripts/bench.py, so the benchmark keeps working (CI runs this, not the
+"""A small run of tools/bench/bench.py, so the benchmark keeps working (CI runs this, not the
 full benchmark): a tiny database, the mix and every action driven for a second."""
 
 import os
@@ -23,7 +23,7 @@ def test_the_benchmark_runs_every_page(tmp_path: Path) -> None:
     pg_name = f"gradient_bench_smoke_{os.getpid()}"
     try:
         result = subprocess.run(
-            [sys.executable, "scripts/bench.py", "--database", database, "--learners", "20",
+            [sys.executable, "tools/bench/bench.py", "--database", database, "--learners", "20",
              "--mentors", "1", "--users", "20", "--mentor-users", "1", "--seconds", "1",
              "--page-seconds", "1", "--runs", "1", "--workdir", str(tmp_path),
              "--pg-database", pg_name, "--fresh", "--smoke"],

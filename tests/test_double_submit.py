@@ -18,7 +18,7 @@ from django.test import Client
 
 from catalog.models import Skill
 from tests.conftest import as_sent, make_catalog, make_user, new_project_form
-from tracker import services
+from tracker.mentoring import services as mentoring
 from tracker.models import (
     Feedback,
     Invite,
@@ -29,6 +29,7 @@ from tracker.models import (
     SkillLink,
     User,
 )
+from tracker.progress import services as progress_services
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -84,7 +85,7 @@ def skill() -> Skill:
 
 def test_accepting_one_invite_twelve_times_makes_one_mentorship(signed_in, skill) -> None:
     alice, grace = make_user("alice"), make_user("grace")
-    token = services.invite_token(services.invite_create(learner=alice))
+    token = mentoring.invite_token(mentoring.invite_create(learner=alice))
 
     codes = post_together(signed_in(grace), f"/mentors/accept/{token}/", {"decision": "accept"})
 
@@ -96,7 +97,7 @@ def test_accepting_one_invite_twelve_times_makes_one_mentorship(signed_in, skill
 
 def test_one_invite_raced_by_several_mentors_goes_to_exactly_one(signed_in, skill) -> None:
     alice = make_user("alice")
-    token = services.invite_token(services.invite_create(learner=alice))
+    token = mentoring.invite_token(mentoring.invite_create(learner=alice))
     mentors = [make_user(f"mentor{i}") for i in range(CLICKS)]
     clients = [signed_in(m) for m in mentors]
     barrier = threading.Barrier(CLICKS)
@@ -138,8 +139,8 @@ def test_attaching_one_project_twelve_times_records_it_once(signed_in, skill) ->
 
 def test_verifying_one_skill_twelve_times_leaves_one_verified_row(signed_in, skill) -> None:
     alice, grace = make_user("alice"), make_user("grace")
-    services.mentorship_create(learner=alice, mentor=grace)
-    services.progress_set_status(user=alice, skill_id=skill.pk, status="done")
+    mentoring.mentorship_create(learner=alice, mentor=grace)
+    progress_services.progress_set_status(user=alice, skill_id=skill.pk, status="done")
 
     codes = post_together(signed_in(grace), f"/mentor/alice/verify/{skill.slug}/", {})
 
@@ -152,7 +153,7 @@ def test_verifying_one_skill_twelve_times_leaves_one_verified_row(signed_in, ski
 
 def test_revoking_one_mentorship_twelve_times_ends_it_once(signed_in, skill) -> None:
     alice, grace = make_user("alice"), make_user("grace")
-    mentorship = services.mentorship_create(learner=alice, mentor=grace)
+    mentorship = mentoring.mentorship_create(learner=alice, mentor=grace)
     grace_http = signed_in(grace)
     assert grace_http.get("/mentor/alice/").status_code == 200
 
@@ -226,7 +227,7 @@ def test_a_new_form_gets_a_new_key_and_makes_a_second_project(signed_in, skill) 
 )
 def test_other_create_forms_sent_twelve_times_make_one(signed_in, skill, path, data, model):
     alice, bob = make_user("alice"), make_user("bob")
-    services.mentorship_create(learner=bob, mentor=alice)
+    mentoring.mentorship_create(learner=bob, mentor=alice)
     fill = {k: v.format(skill=skill.slug) for k, v in data.items()}
     codes = post_together(signed_in(alice), path.format(skill=skill.slug), as_sent(fill))
     assert all(300 <= code < 400 for code in codes), codes
@@ -235,8 +236,8 @@ def test_other_create_forms_sent_twelve_times_make_one(signed_in, skill, path, d
 
 def test_a_reply_sent_twelve_times_is_one_reply(signed_in, skill) -> None:
     alice, grace = make_user("alice"), make_user("grace")
-    mentorship = services.mentorship_create(learner=alice, mentor=grace)
-    first = services.feedback_give(
+    mentorship = mentoring.mentorship_create(learner=alice, mentor=grace)
+    first = mentoring.feedback_give(
         mentorship=mentorship, author=grace, body="Try this.", skill_id=skill.pk
     )
     codes = post_together(signed_in(alice), f"/feedback/{first.pk}/reply/", as_sent(body="Done!"))
@@ -250,8 +251,8 @@ def test_a_reply_sent_twelve_times_is_one_reply(signed_in, skill) -> None:
 )
 def test_pages_with_a_create_form_are_never_stored(signed_in, skill, path) -> None:
     alice, bob = make_user("alice"), make_user("bob")
-    services.mentorship_create(learner=bob, mentor=alice)
-    services.progress_set_status(user=bob, skill_id=skill.pk, status="learning")
+    mentoring.mentorship_create(learner=bob, mentor=alice)
+    progress_services.progress_set_status(user=bob, skill_id=skill.pk, status="learning")
     response = signed_in(alice).get(path.format(skill=skill.slug))
     assert response.status_code == 200
     assert "no-store" in response.headers["cache-control"]

@@ -1,4 +1,4 @@
-"""scripts/load.py, briefly: five users for five seconds against gunicorn, on the database
+"""tools/bench/load.py, briefly: five users for five seconds against gunicorn, on the database
 engine the suite runs on. It must end with no errors and every acknowledged write stored.
 
 The script prepares and drops its own database (a temporary SQLite file, or
@@ -24,7 +24,7 @@ def postgres_server() -> str:
 
 
 def test_a_short_load_run_has_no_errors_and_loses_no_writes() -> None:
-    command = [sys.executable, "scripts/load.py", "--users", "5", "--seconds", "5"]
+    command = [sys.executable, "tools/bench/load.py", "--users", "5", "--seconds", "5"]
     if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         command += ["--database", "postgres", "--postgres-server", postgres_server()]
     else:

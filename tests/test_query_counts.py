@@ -19,8 +19,9 @@ from django.test.utils import CaptureQueriesContext
 
 from catalog.models import Skill
 from tests.conftest import make_catalog, make_user
-from tracker import services
+from tracker.mentoring import services as mentoring
 from tracker.models import Metric, Project, User
+from tracker.progress import services as progress
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 LIMIT = 10
@@ -32,8 +33,8 @@ def grow(learner: User, mentor: User, size: int, tag: str) -> None:
     skills = make_catalog(tracks=2, skills_per_track=size)
     statuses = ["learning", "done", "skipped", "done"]
     for i, skill in enumerate(skills):
-        services.progress_set_status(user=learner, skill_id=skill.pk, status=statuses[i % 4])
-        services.progress_save_note(user=learner, skill=skill, note=f"Note **{i}**")
+        progress.progress_set_status(user=learner, skill_id=skill.pk, status=statuses[i % 4])
+        progress.progress_save_note(user=learner, skill_id=skill.pk, note=f"Note **{i}**")
     mentorship = learner.mentorships.get(mentor=mentor)
     for i in range(size):
         project = Project.objects.create(
@@ -45,13 +46,15 @@ def grow(learner: User, mentor: User, size: int, tag: str) -> None:
         Metric.objects.create(project=project, name="F1", value=0.5)
         project.skills.set(skills[:3])
         if project.visibility != "private":
-            services.feedback_give(mentorship=mentorship, author=mentor, body="Hm", project=project)
-        services.feedback_give(
+            mentoring.feedback_give(
+                mentorship=mentorship, author=mentor, body="Hm", project=project
+            )
+        mentoring.feedback_give(
             mentorship=mentorship, author=mentor, body="Try", skill_id=skills[i].pk
         )
         mentee = make_user(f"{tag}mentee{i}")
-        services.mentorship_create(learner=mentee, mentor=mentor)
-        services.progress_set_status(user=mentee, skill_id=skills[i].pk, status="done")
+        mentoring.mentorship_create(learner=mentee, mentor=mentor)
+        progress.progress_set_status(user=mentee, skill_id=skills[i].pk, status="done")
 
 
 PAGES: dict[str, tuple[str, Callable[[], str], dict]] = {
@@ -99,7 +102,7 @@ def count(client: Client, send: Callable[[], object]) -> tuple[int, int]:
 def test_a_page_runs_the_same_few_queries_at_any_size(name: str) -> None:
     who, path, extra = PAGES[name]
     alice, grace = make_user("alice", show_progress=True), make_user("grace")
-    services.mentorship_create(learner=alice, mentor=grace)
+    mentoring.mentorship_create(learner=alice, mentor=grace)
     client = client_for(who, alice, grace)
     results = []
     with override_settings(CATALOG_CHECK_SECONDS=3600):
@@ -117,14 +120,14 @@ def test_a_page_runs_the_same_few_queries_at_any_size(name: str) -> None:
 @pytest.mark.parametrize("page", ["/dashboard/", "/catalog/track-1/", "/skills/skill-1-1/"])
 def test_the_toggle_runs_the_same_few_queries_at_any_size(page: str) -> None:
     alice, grace = make_user("alice"), make_user("grace")
-    services.mentorship_create(learner=alice, mentor=grace)
+    mentoring.mentorship_create(learner=alice, mentor=grace)
     client = client_for("learner", alice, grace)
     results = []
     with override_settings(CATALOG_CHECK_SECONDS=3600):
         for size, tag in ((2, "small"), (12, "large")):
             grow(alice, grace, size, tag)
             skill = Skill.objects.get(slug="skill-1-1")
-            services.progress_set_status(user=alice, skill_id=skill.pk, status="todo")
+            progress.progress_set_status(user=alice, skill_id=skill.pk, status="todo")
             client.get(page)
             for status in ("learning", "done"):
                 results.append(

@@ -3,11 +3,12 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
 
-from catalog.admin import SkillAdmin
-from catalog.models import Skill
+from catalog.admin import SkillAdmin, TrackAdmin
+from catalog.models import Skill, Track
 
-from . import services
+from .mentoring import services as mentoring_services
 from .models import Feedback, Invite, Mentorship, Progress, ProgressEvent, Project, Status, User
 
 
@@ -41,9 +42,21 @@ class SkillWithLearnersAdmin(SkillAdmin):
     def learners(self, skill: Skill) -> int:
         return skill.learner_count  # type: ignore[attr-defined]
 
+    def view_on_site(self, skill: Skill) -> str:  # type: ignore[override]
+        return reverse("catalog:skill", args=[skill.slug])
+
+
+class TrackOnSiteAdmin(TrackAdmin):
+    """The catalog's track admin, with "view on site": the tracker serves the pages."""
+
+    def view_on_site(self, track: Track) -> str:  # type: ignore[override]
+        return reverse("catalog:track", args=[track.slug])
+
 
 admin.site.unregister(Skill)
 admin.site.register(Skill, SkillWithLearnersAdmin)
+admin.site.unregister(Track)
+admin.site.register(Track, TrackOnSiteAdmin)
 
 
 @admin.register(Progress)
@@ -92,7 +105,7 @@ class MentorshipAdmin(admin.ModelAdmin):
     @admin.action(description="Revoke selected mentorships")
     def revoke(self, request: HttpRequest, queryset: QuerySet[Mentorship]) -> None:
         for mentorship in queryset.active():
-            services.mentorship_revoke(mentorship=mentorship)
+            mentoring_services.mentorship_revoke(mentorship=mentorship)
 
 
 @admin.register(Invite)

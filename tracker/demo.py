@@ -17,7 +17,6 @@ from PIL import Image, ImageDraw
 from catalog.models import Skill
 from catalog.snapshot import build_catalog
 
-from .images import process_image
 from .models import (
     Collaborator,
     Feedback,
@@ -29,7 +28,8 @@ from .models import (
     ProjectImage,
     User,
 )
-from .services import progress_save_note, progress_set_status
+from .portfolio.images import process_image
+from .progress.services import progress_save_note, progress_set_status
 
 DEFAULT_PASSWORD = "gradient-demo"
 
@@ -126,7 +126,7 @@ def seed_history(
     for i, skill_id in enumerate(sorted(done_ids)[:: max(1, len(done_ids) // 6)]):
         title = catalog.skills[skill_id].title
         progress_save_note(
-            user=user, skill=Skill(pk=skill_id), note=NOTES[i % len(NOTES)].format(title=title)
+            user=user, skill_id=skill_id, note=NOTES[i % len(NOTES)].format(title=title)
         )
     return True
 

@@ -121,7 +121,7 @@ def make_catalog_track(t: int, n: int) -> None:
 
 @pytest.mark.django_db
 def test_signed_in_every_skill_shows_its_status_as_text(client: Client, alice, catalog) -> None:
-    from tracker.services import progress_set_status
+    from tracker.progress.services import progress_set_status
 
     progress_set_status(user=alice, skill_id=catalog[0].pk, status="done")
     progress_set_status(user=alice, skill_id=catalog[1].pk, status="learning")
@@ -146,7 +146,7 @@ def test_signed_in_every_skill_shows_its_status_as_text(client: Client, alice, c
     ],
 )
 def test_the_track_page_filters_by_status(client: Client, alice, catalog, wanted, slugs) -> None:
-    from tracker.services import progress_set_status
+    from tracker.progress.services import progress_set_status
 
     progress_set_status(user=alice, skill_id=catalog[0].pk, status="done")
     progress_set_status(user=alice, skill_id=catalog[1].pk, status="learning")
@@ -198,7 +198,7 @@ def test_the_skill_page_recommends_prerequisites_but_allows_done(
 @pytest.mark.django_db
 @pytest.mark.parametrize("url", ["/catalog/", "/catalog/track-1/", "/skills/skill-1-2/"])
 def test_signed_in_query_count_does_not_grow(client: Client, alice, url: str) -> None:
-    from tracker.services import progress_save_note, progress_set_status
+    from tracker.progress.services import progress_save_note, progress_set_status
 
     skills = make_catalog(tracks=1, skills_per_track=3)
     client.force_login(alice)
@@ -208,7 +208,7 @@ def test_signed_in_query_count_does_not_grow(client: Client, alice, url: str) ->
         make_catalog_track(t, 25)
     for skill in Skill.objects.all():
         progress_set_status(user=alice, skill_id=skill.pk, status="learning")
-        progress_save_note(user=alice, skill=skill, note="note")
+        progress_save_note(user=alice, skill_id=skill.pk, note="note")
     large = count_queries(client, url)
     assert small == large
     assert large <= 10

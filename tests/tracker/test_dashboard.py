@@ -10,8 +10,8 @@ from django.test.utils import CaptureQueriesContext
 
 from catalog.models import Skill
 from tests.conftest import make_catalog, make_user
-from tracker.progress import build_calendar, streaks
-from tracker.services import progress_set_status
+from tracker.progress.rules import build_calendar, streaks
+from tracker.progress.services import progress_set_status
 
 D = dt.date
 

@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 from PIL.PngImagePlugin import PngInfo
 
-from tracker.images import MAX_BYTES, ProcessedImage, process_image
+from tracker.portfolio.images import MAX_BYTES, ProcessedImage, process_image
 
 NOT_AN_IMAGE = "This file is not an image we can read. Upload a PNG, JPEG or WebP file."
 GPS_INFO, MAKE, ORIENTATION = 0x8825, 0x010F, 0x0112

@@ -14,9 +14,9 @@ from django.test.utils import CaptureQueriesContext
 
 from catalog.snapshot import get_catalog
 from tests.conftest import make_catalog, make_user
-from tracker import mentoring
+from tracker.mentoring import rules as mentoring
 from tracker.models import Feedback, Mentorship, Progress, ProgressEvent, Status, User
-from tracker.services import progress_set_status
+from tracker.progress.services import progress_set_status
 
 NOW = dt.datetime(2026, 11, 20, 12, 0, tzinfo=dt.UTC)
 
@@ -247,7 +247,7 @@ def test_every_column_sorts_both_ways(
 
 
 def mentoring_columns() -> list[str]:
-    from tracker.views.mentor_dashboard import COLUMNS
+    from tracker.mentoring.mentor_dashboard import COLUMNS
 
     return list(COLUMNS)
 

@@ -13,9 +13,10 @@ from django.test.utils import CaptureQueriesContext
 
 from catalog.models import Skill
 from tests.conftest import make_catalog, make_user
-from tracker import digest
+from tracker import mail as tracker_mail
+from tracker.mentoring import digest
 from tracker.models import Feedback, Mentorship, User
-from tracker.services import progress_set_status
+from tracker.progress.services import progress_set_status
 
 # A Monday morning, when cron runs the command.
 T0 = dt.datetime(2026, 3, 2, 8, 0, tzinfo=dt.UTC)
@@ -238,14 +239,14 @@ def test_a_failing_send_does_not_stop_the_others_and_exits_1(
     mentees, alice, bob, dave, monkeypatch
 ) -> None:
     start_mentoring(alice, dave)
-    real_send_mail = digest.send_mail
+    real_send_mail = tracker_mail.send_mail
 
     def send_mail(subject, body, from_email, recipients, **kwargs):
         if recipients == ["bob@example.com"]:
             raise ConnectionRefusedError("SMTP server down")
         return real_send_mail(subject, body, from_email, recipients, **kwargs)
 
-    monkeypatch.setattr(digest, "send_mail", send_mail)
+    monkeypatch.setattr(tracker_mail, "send_mail", send_mail)
     out, err = StringIO(), StringIO()
 
     with time_machine.travel(T0, tick=False), pytest.raises(CommandError) as failure:
@@ -260,7 +261,7 @@ def test_a_failing_send_does_not_stop_the_others_and_exits_1(
     assert Mentorship.objects.get(mentor=dave).digest_sent_at == T0
     assert {m.digest_sent_at for m in Mentorship.objects.filter(mentor=bob)} == {None}
 
-    monkeypatch.setattr(digest, "send_mail", real_send_mail)
+    monkeypatch.setattr(tracker_mail, "send_mail", real_send_mail)
     out_next, _ = run(at(1))  # bob's digest was not recorded, so the next run retries it
 
     assert out_next.startswith("Sent 1 digest; 1 skipped")

@@ -9,15 +9,9 @@ from django.core import mail
 from django.test import Client
 
 from tests.conftest import as_sent, make_user
+from tracker.mentoring.services import invite_accept, invite_create, invite_token, mentorship_revoke
 from tracker.models import Feedback, Invite, MentorNote, Mentorship, Progress, Project
-from tracker.services import (
-    invite_accept,
-    invite_create,
-    invite_token,
-    mentorship_revoke,
-    progress_save_note,
-    progress_set_status,
-)
+from tracker.progress.services import progress_save_note, progress_set_status
 
 
 @pytest.fixture
@@ -270,7 +264,7 @@ def test_withdrawing_twice_says_so(alice) -> None:
 @pytest.mark.django_db
 def test_notes_are_shown_only_when_the_learner_shares_them(alice, grace, catalog) -> None:
     mentorship = invite_accept(invite=invite_create(learner=alice), mentor=grace)
-    progress_save_note(user=alice, skill=catalog[0], note="alice-private-note")
+    progress_save_note(user=alice, skill_id=catalog[0].pk, note="alice-private-note")
     mentor = login(grace)
     assert "alice-private-note" not in mentor.get("/mentor/alice/").content.decode()
     login(alice).post(f"/mentors/{mentorship.pk}/sharing/", as_sent(share_notes="on"))
@@ -433,7 +427,7 @@ def test_the_mentee_page_runs_a_fixed_number_of_queries(alice, grace) -> None:
     skills += make_catalog(tracks=4, skills_per_track=10)
     for i, skill in enumerate(skills):
         progress_set_status(user=alice, skill_id=skill.pk, status="done")
-        progress_save_note(user=alice, skill=skill, note="n")
+        progress_save_note(user=alice, skill_id=skill.pk, note="n")
         project = Project.objects.create(
             owner=alice, title=f"P{i}", summary="s", visibility="mentors"
         )

@@ -19,8 +19,18 @@ from PIL import Image
 from catalog.models import Skill
 from catalog.snapshot import forget_catalog
 from tests.conftest import PASSWORD, as_sent, make_catalog, make_user
-from tracker import portability, services
-from tracker.images import process_image
+from tracker.account import export
+from tracker.account.importing import ImportRefused, account_import
+from tracker.account.services import account_delete
+from tracker.mentoring import services
+from tracker.mentoring.services import (
+    feedback_give,
+    invite_accept,
+    invite_create,
+    mentor_note_save,
+    mentorship_create,
+    progress_verify,
+)
 from tracker.models import (
     Collaborator,
     Feedback,
@@ -35,17 +45,8 @@ from tracker.models import (
     SkillLink,
     User,
 )
-from tracker.portability import ImportRefused, account_delete, account_import
-from tracker.services import (
-    feedback_give,
-    invite_accept,
-    invite_create,
-    mentor_note_save,
-    mentorship_create,
-    progress_save_note,
-    progress_set_status,
-    progress_verify,
-)
+from tracker.portfolio.images import process_image
+from tracker.progress.services import progress_save_note, progress_set_status
 
 T0 = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.UTC)
 MODELS = [
@@ -99,7 +100,7 @@ def fill(user: User, skills: list[Skill], tag: str, *, projects: int = 1) -> lis
     progress_set_status(user=user, skill_id=skills[0].pk, status="done", now=at(2))
     progress_set_status(user=user, skill_id=skills[1].pk, status="learning", now=at(3))
     progress_set_status(user=user, skill_id=skills[2].pk, status="skipped", now=at(4))
-    progress_save_note(user=user, skill=skills[1], note=f"{tag} note: **gradients**")
+    progress_save_note(user=user, skill_id=skills[1].pk, note=f"{tag} note: **gradients**")
     SkillLink.objects.create(
         user=user, skill=skills[1], title=f"{tag} link", url=f"https://{name}.example/notes"
     )
@@ -388,7 +389,7 @@ def test_the_csv_has_a_row_per_published_skill_in_catalog_order(alice, catalog) 
         response["Content-Disposition"],
     )
     rows = list(csv.reader(io.StringIO(response.content.decode())))
-    assert rows[0] == portability.CSV_HEADER
+    assert rows[0] == export.CSV_HEADER
     assert [r[1] for r in rows[1:]] == [s.slug for s in catalog if s != hidden]
     assert rows[1] == [
         "Track 1",

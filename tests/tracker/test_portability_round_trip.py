@@ -24,18 +24,15 @@ from hypothesis import HealthCheck, example, given, reject
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from tracker.models import User
-from tracker.portability import (
-    PROFILE_TEXT,
-    PROFILE_URLS,
-    PROJECT_TEXT,
-    PROJECT_URLS,
+from tracker.account.format import PROFILE_TEXT, PROFILE_URLS, PROJECT_TEXT, PROJECT_URLS
+from tracker.account.importing import (
     ImportRefused,
     account_import,
     read_export_file,
     validate_import,
 )
-from tracker.views.account import export_json
+from tracker.account.views import export_json
+from tracker.models import User
 
 KNOWN_SKILLS = [f"skill-{t}-{s}" for t in (1, 2) for s in (1, 2, 3)]  # conftest's catalog
 SKILLS = st.sampled_from([*KNOWN_SKILLS, "gone-skill", "renamed_2"])

@@ -7,7 +7,7 @@ import time_machine
 
 from catalog.models import Skill
 from tracker.models import Progress, ProgressEvent, Status
-from tracker.services import progress_reset_track, progress_save_note, progress_set_status
+from tracker.progress.services import progress_reset_track, progress_save_note, progress_set_status
 
 T0 = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.UTC)
 
@@ -120,9 +120,9 @@ def test_reset_moves_one_track_back_and_records_it(alice, bob, catalog) -> None:
     progress_set_status(user=alice, skill_id=t1[1].pk, status="learning", now=at(0))
     progress_set_status(user=alice, skill_id=t2[0].pk, status="done", now=at(0))
     progress_set_status(user=bob, skill_id=t1[0].pk, status="done", now=at(0))
-    progress_save_note(user=alice, skill=t1[0], note="keep me")
+    progress_save_note(user=alice, skill_id=t1[0].pk, note="keep me")
 
-    n = progress_reset_track(user=alice, track=t1[0].track, now=at(1))
+    n = progress_reset_track(user=alice, track_id=t1[0].track_id, now=at(1))
 
     assert n == 2
     mine = {p.skill_id: p for p in Progress.objects.filter(user=alice)}

@@ -9,7 +9,7 @@ from catalog.models import Skill
 from catalog.snapshot import forget_catalog
 from tests.conftest import as_sent, make_catalog
 from tracker.models import Progress, ProgressEvent, SkillLink
-from tracker.services import progress_save_note, progress_set_status
+from tracker.progress.services import progress_save_note, progress_set_status
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
@@ -149,7 +149,7 @@ def test_the_toggle_runs_at_most_8_queries(
 @pytest.mark.django_db
 def test_another_user_cannot_see_or_change_my_progress(client: Client, alice, bob, skill) -> None:
     progress_set_status(user=alice, skill_id=skill.pk, status="done")
-    progress_save_note(user=alice, skill=skill, note="alice-secret-note")
+    progress_save_note(user=alice, skill_id=skill.pk, note="alice-secret-note")
     client.force_login(bob)
     page = client.get("/skills/skill-1-2/").content.decode()
     assert "alice-secret-note" not in page

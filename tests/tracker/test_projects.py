@@ -336,7 +336,7 @@ def test_the_public_page_shows_only_public_projects(client: Client, alice) -> No
 
 @pytest.mark.django_db
 def test_the_public_page_shows_progress_only_when_opted_in(client: Client, alice, catalog):
-    from tracker.services import progress_set_status
+    from tracker.progress.services import progress_set_status
 
     progress_set_status(user=alice, skill_id=catalog[0].pk, status="done")
     alice.show_progress = True
@@ -409,7 +409,7 @@ def test_attach_a_project_as_evidence_from_the_skill_page(alice_client, alice, b
 
 @pytest.mark.django_db
 def test_the_dashboard_shows_evidence_share(alice_client, alice, catalog) -> None:
-    from tracker.services import progress_set_status
+    from tracker.progress.services import progress_set_status
 
     for skill in catalog[:4]:
         progress_set_status(user=alice, skill_id=skill.pk, status="done")

@@ -43,27 +43,3 @@ def test_it_loads_the_catalog_and_demo_accounts_idempotently(capsys) -> None:
     assert Mentorship.objects.filter(mentor__username="linus", state="revoked").exists()
     assert Feedback.objects.filter(learner=ada, author=ada).exists()  # a reply in a thread
     assert Progress.objects.filter(user=ada, verified_by__username="grace").exists()
-
-
-@pytest.mark.django_db
-def test_it_adds_synthetic_learners_and_mentors(capsys) -> None:
-    from django.db.models import Count
-    from django.utils import timezone
-
-    call_command("seed_demo", learners=60, mentors=2)
-    learners = User.objects.filter(username__startswith="learner")
-    assert learners.count() == 60
-    mentors = User.objects.filter(username__startswith="mentor")
-    assert mentors.count() == 2
-    assert max(m.n for m in mentors.annotate(n=Count("mentees"))) == 50
-    events = ProgressEvent.objects.filter(user__in=learners)
-    assert events.count() > 60 * 20  # months of history each, on average
-    assert not events.filter(created_at__gt=timezone.now()).exists()
-    # Every progress row is where its last event left it.
-    for progress in Progress.objects.filter(user__in=learners[:10]):
-        last = events.filter(user=progress.user_id, skill=progress.skill_id).first()
-        assert last.to_status == progress.status
-    assert Metric.objects.filter(project__owner__in=learners).exists()
-    assert "Added 60 learners, 2 mentors" in capsys.readouterr().out
-    call_command("seed_demo", learners=5)  # adds more, after the ones that exist
-    assert User.objects.filter(username__startswith="learner").count() == 65

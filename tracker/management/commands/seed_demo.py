@@ -1,7 +1,4 @@
-import time
-
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from tqdm import tqdm
 
 from catalog.curriculum import CurriculumError, load_curriculum
 from tracker.demo import (
@@ -12,11 +9,13 @@ from tracker.demo import (
     seed_mentoring,
     seed_projects,
 )
-from tracker.synthetic import generate
 
 
 class Command(BaseCommand):
-    help = "Load the curriculum and create the demo accounts (idempotent)."
+    help = (
+        "Load the curriculum and create the demo accounts (idempotent). Synthetic learners "
+        "for benchmarks come from tools/bench/seed.py."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
@@ -24,18 +23,8 @@ class Command(BaseCommand):
             default=DEFAULT_PASSWORD,
             help=f"password for every demo account (default: {DEFAULT_PASSWORD})",
         )
-        parser.add_argument(
-            "--learners", type=int, default=0, help="also add this many synthetic learners"
-        )
-        parser.add_argument(
-            "--mentors", type=int, default=0, help="and this many mentors (50 mentees each)"
-        )
 
-    def handle(
-        self, *args: object, password: str, learners: int, mentors: int, **options: object
-    ) -> None:
-        if learners < 0 or mentors < 0:
-            raise CommandError("--learners and --mentors must be 0 or more.")
+    def handle(self, *args: object, password: str, **options: object) -> None:
         try:
             report = load_curriculum()
         except CurriculumError as e:
@@ -50,14 +39,3 @@ class Command(BaseCommand):
         for account in ACCOUNTS:
             self.stdout.write(f"  {account.username:<6} / {password:<14} {account.role}")
         self.stdout.write(f"  {'linus':<6} / {password:<14} a former mentor of ada (revoked)")
-        if learners or mentors:
-            self._synthetic(learners, mentors, password)
-
-    def _synthetic(self, learners: int, mentors: int, password: str) -> None:
-        started = time.monotonic()
-        with tqdm(total=learners, unit="learner", file=self.stderr, disable=None) as bar:
-            report = generate(
-                learners=learners, mentors=mentors, password=password, progress=bar.update
-            )
-        seconds = time.monotonic() - started
-        self.stdout.write(self.style.SUCCESS(f"Added {report} in {seconds:.0f} s."))

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from tracker.digest import send_mentor_digests
+from tracker.mentoring.digest import send_mentor_digests
 
 
 class Command(BaseCommand):

@@ -1,0 +1,32 @@
+"""The benchmark's data generator (tools/bench/synthetic.py)."""
+
+import pytest
+from django.core.management import call_command
+
+from tools.bench.synthetic import generate
+from tracker.models import Metric, Progress, ProgressEvent, User
+
+
+@pytest.mark.django_db
+def test_the_generator_adds_synthetic_learners_and_mentors() -> None:
+    from django.db.models import Count
+    from django.utils import timezone
+
+    call_command("seed_demo")
+    report = generate(learners=60, mentors=2, password="x")
+    learners = User.objects.filter(username__startswith="learner")
+    assert learners.count() == 60
+    mentors = User.objects.filter(username__startswith="mentor")
+    assert mentors.count() == 2
+    assert max(m.n for m in mentors.annotate(n=Count("mentees"))) == 50
+    events = ProgressEvent.objects.filter(user__in=learners)
+    assert events.count() > 60 * 20  # months of history each, on average
+    assert not events.filter(created_at__gt=timezone.now()).exists()
+    # Every progress row is where its last event left it.
+    for progress in Progress.objects.filter(user__in=learners[:10]):
+        last = events.filter(user=progress.user_id, skill=progress.skill_id).first()
+        assert last.to_status == progress.status
+    assert Metric.objects.filter(project__owner__in=learners).exists()
+    assert str(report).startswith("60 learners, 2 mentors")
+    generate(learners=5, mentors=0, password="x")  # adds more, after the ones that exist
+    assert User.objects.filter(username__startswith="learner").count() == 65

@@ -1,0 +1,106 @@
+"""The account: its public profile, and the learner's own data (export it as JSON or CSV,
+import an export back, delete the account).
+
+Every view here acts on the signed-in user only, so there is nothing to look up and no
+one else's data to leak.
+"""
+
+from __future__ import annotations
+
+import csv
+
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_safe
+
+from ..http import refuse_changed_resend
+from . import export, importing, services
+from .forms import AccountDeleteForm, AccountImportForm, ProfileForm
+from .models import User
+from .submissions import AlreadySubmitted
+
+
+def _attachment(response: HttpResponse, extension: str) -> HttpResponse:
+    today = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="gradient-export-{today}.{extension}"'
+    return response
+
+
+@require_safe
+@login_required
+def export_json(request: HttpRequest) -> HttpResponse:
+    """Everything the user owns, in the format the import page reads back."""
+    data = export.build_export(request.user, absolute_url=request.build_absolute_uri)  # type: ignore[arg-type]
+    response = JsonResponse(data, json_dumps_params={"indent": 2, "ensure_ascii": False})
+    response["Cache-Control"] = "no-store"
+    return _attachment(response, "json")
+
+
+@require_safe
+@login_required
+def export_csv(request: HttpRequest) -> HttpResponse:
+    """A row per published skill with the user's status, for a spreadsheet."""
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Cache-Control"] = "no-store"
+    csv.writer(response).writerows(export.progress_csv_rows(request.user))  # type: ignore[arg-type]
+    return _attachment(response, "csv")
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+@never_cache  # the form carries a one-time key
+def import_data(request: HttpRequest) -> HttpResponse:
+    posted = request.method == "POST"
+    form = AccountImportForm(request.POST if posted else None, request.FILES if posted else None)
+    if posted and form.is_valid():
+        try:
+            report = importing.account_import(
+                user=request.user,  # type: ignore[arg-type]
+                data=form.cleaned_data["file"],
+                once=form.one_time_key(),
+            )
+        except importing.ImportRefused as refused:
+            form.add_error("file", refused.messages)
+        except AlreadySubmitted as repeat:  # a double click: imported once
+            if not repeat.same:
+                return refuse_changed_resend(request)
+            messages.info(request, "That file was already imported.")
+            return HttpResponseRedirect(reverse("tracker:dashboard"))
+        else:
+            messages.success(request, report.summary())
+            for warning in report.warnings():
+                messages.warning(request, warning)
+            return HttpResponseRedirect(reverse("tracker:dashboard"))
+    context = {"form": form, "max_mb": importing.MAX_IMPORT_BYTES // 1024 // 1024}
+    return render(request, "account/import.html", context)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+def delete_account(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]  # login_required
+    form = AccountDeleteForm(user, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        services.account_delete(user=user)
+        logout(request)
+        messages.success(request, "Your account and everything in it have been deleted.")
+        return HttpResponseRedirect(reverse("catalog:index"))
+    context = {"form": form, "contents": services.account_contents(user)}
+    return render(request, "account/delete.html", context)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+def profile_edit(request: HttpRequest) -> HttpResponse:
+    form = ProfileForm(request.POST if request.method == "POST" else None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        services.profile_update(form=form)
+        messages.success(request, "Profile saved.")
+        return HttpResponseRedirect(reverse("tracker:profile"))
+    return render(request, "account/profile_form.html", {"form": form})

@@ -1,0 +1,218 @@
+"""Reading mentoring: a mentor's mentees in bulk (one row each, for the dashboard and
+CSV), feedback threads, and the rules they share with the weekly digest.
+
+Completion follows the progress rules (`progress.rules.completion_percent`); the
+per-track totals come from the catalog snapshot, not from a query.
+
+A mentee's activity status comes from whole days since their last status change
+(any progress event, in any direction):
+
+- *active*: the last change was at most ACTIVE_DAYS (7) days ago;
+- *slowing*: 8 to SLOWING_DAYS (21) days ago;
+- *stalled*: more than 21 days ago, or never.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import Count, F, Max, Q, QuerySet
+from django.utils import timezone
+
+from catalog.snapshot import Catalog, TrackNode
+
+from ..account.models import User
+from ..progress.models import Progress, ProgressEvent, Status
+from ..progress.rules import completion_percent
+from . import services
+from .models import Feedback, Mentorship
+
+ACTIVE_DAYS = 7
+SLOWING_DAYS = 21
+RECENT_WINDOW = dt.timedelta(days=7)  # "done in the last 7 days"
+
+ACTIVE = "active"
+SLOWING = "slowing"
+STALLED = "stalled"
+STATUS_LABELS = {ACTIVE: "Active", SLOWING: "Slowing", STALLED: "Stalled"}
+# Sorting by status goes from the most to the least engaged.
+STATUS_RANK = {ACTIVE: 0, SLOWING: 1, STALLED: 2}
+
+
+def idle_days(last_activity: dt.datetime | None, now: dt.datetime) -> int | None:
+    """Whole days since the last activity (0 = less than a day), None if there was none."""
+    if last_activity is None:
+        return None
+    return max((now - last_activity).days, 0)
+
+
+def activity_status(days: int | None) -> str:
+    if days is None or days > SLOWING_DAYS:
+        return STALLED
+    return ACTIVE if days <= ACTIVE_DAYS else SLOWING
+
+
+def unread_replies(mentor: User, learner_ids: Iterable[int] | QuerySet) -> dict[int, int]:
+    """How many of each learner's replies to `mentor` the mentor has not read: one query."""
+    return dict(
+        Feedback.objects.filter(
+            mentor=mentor, author=F("learner"), read_at__isnull=True, learner_id__in=learner_ids
+        )
+        .values("learner_id")
+        .annotate(n=Count("id"))
+        .order_by()
+        .values_list("learner_id", "n")
+    )
+
+
+@dataclass(frozen=True)
+class MenteeRow:
+    mentee: User
+    mentorship: Mentorship
+    percent: int
+    done: int
+    counted: int
+    tracks: list[tuple[TrackNode, int]]  # (track, percent), in catalog order
+    done_last_7_days: int
+    last_activity: dt.datetime | None
+    idle_days: int | None
+    status: str  # ACTIVE, SLOWING or STALLED
+    unread_replies: int
+
+    @property
+    def name(self) -> str:
+        return self.mentee.display_name
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+    @property
+    def idle_label(self) -> str:
+        if self.idle_days is None:
+            return "never"
+        if self.idle_days <= 1:
+            return ("today", "yesterday")[self.idle_days]
+        return f"{self.idle_days} days ago"
+
+    @property
+    def last_activity_date(self) -> str:
+        """The local date of the last activity, ISO 8601, or "" if there was none."""
+        if self.last_activity is None:
+            return ""
+        return timezone.localtime(self.last_activity).date().isoformat()
+
+
+def _query_stats(mentor: User, now: dt.datetime) -> tuple:
+    """Three grouped queries over all of the mentor's mentees at once."""
+    mentee_ids = Mentorship.objects.active().filter(mentor=mentor).values("learner_id")
+
+    # Done and skipped counts per mentee and track, over published skills only.
+    counts: dict[tuple[int, int], tuple[int, int]] = {
+        (row["user_id"], row["skill__track_id"]): (row["done"], row["skipped"])
+        for row in Progress.objects.filter(
+            user_id__in=mentee_ids,
+            skill__is_published=True,
+            status__in=[Status.DONE, Status.SKIPPED],
+        )
+        .values("user_id", "skill__track_id")
+        .annotate(
+            done=Count("id", filter=Q(status=Status.DONE)),
+            skipped=Count("id", filter=Q(status=Status.SKIPPED)),
+        )
+        .order_by()
+    }
+
+    activity = {
+        row["user_id"]: row
+        for row in ProgressEvent.objects.filter(user_id__in=mentee_ids)
+        .values("user_id")
+        .annotate(
+            # Distinct skills, so a skill marked done, undone and done again counts once.
+            recent_done=Count(
+                "skill_id",
+                distinct=True,
+                filter=Q(to_status=Status.DONE, created_at__gt=now - RECENT_WINDOW),
+            ),
+            last=Max("created_at"),
+        )
+        .order_by()
+    }
+
+    unread = unread_replies(mentor, mentee_ids)
+    return counts, activity, unread
+
+
+def mentee_rows(mentor: User, catalog: Catalog, now: dt.datetime) -> list[MenteeRow]:
+    """Every active mentee of `mentor`, by name: four queries however many there are
+    (the mentorships with their learners, then progress per mentee and track, recent
+    activity and unread replies, each grouped)."""
+    mentorships = list(Mentorship.objects.active().filter(mentor=mentor).select_related("learner"))
+    if not mentorships:
+        return []
+    counts, activity, unread = _query_stats(mentor, now)
+    rows = []
+    for mentorship in mentorships:
+        learner = mentorship.learner
+        tracks = []
+        done = counted = 0
+        for track in catalog.tracks:
+            track_done, track_skipped = counts.get((learner.pk, track.id), (0, 0))
+            track_counted = track.skill_count - track_skipped
+            tracks.append((track, completion_percent(track_done, track_counted)))
+            done += track_done
+            counted += track_counted
+        seen = activity.get(learner.pk)
+        last = seen["last"] if seen else None
+        days = idle_days(last, now)
+        rows.append(
+            MenteeRow(
+                mentee=learner,
+                mentorship=mentorship,
+                percent=completion_percent(done, counted),
+                done=done,
+                counted=counted,
+                tracks=tracks,
+                done_last_7_days=seen["recent_done"] if seen else 0,
+                last_activity=last,
+                idle_days=days,
+                status=activity_status(days),
+                unread_replies=unread.get(learner.pk, 0),
+            )
+        )
+    rows.sort(key=lambda r: (r.name.casefold(), r.mentee.username))
+    return rows
+
+
+# -- feedback threads -----------------------------------------------------------------------
+
+
+def group_threads(items: Iterable[Feedback]) -> list[list[Feedback]]:
+    """Split feedback on one target into threads, one per mentor, oldest first."""
+    threads: dict[int, list[Feedback]] = {}
+    for item in items:
+        threads.setdefault(item.mentor_id, []).append(item)
+    return list(threads.values())
+
+
+def threads_for_viewer(viewer: User, items: QuerySet[Feedback], learner_id: int) -> dict:
+    """The threads `viewer` may read on one target, marked read for them.
+
+    The learner reads every mentor's thread; a mentor reads only their own. Returns
+    the threads and which of them can still be answered (the mentorship is active).
+    """
+    if viewer.pk != learner_id:
+        items = items.filter(mentor=viewer)
+    rows = list(items.select_related("author").order_by("created_at", "id"))
+    if not rows:
+        return {"threads": [], "open_mentors": set()}
+    if any(r.read_at is None and r.author_id != viewer.pk for r in rows):
+        services.feedback_mark_read(reader=viewer, threads=items)
+    open_mentors = set(
+        Mentorship.objects.active()
+        .filter(learner_id=learner_id, mentor_id__in={r.mentor_id for r in rows})
+        .values_list("mentor_id", flat=True)
+    )
+    return {"threads": group_threads(rows), "open_mentors": open_mentors}

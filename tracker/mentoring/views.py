@@ -1,0 +1,167 @@
+"""The learner's side of mentoring: invite links, mentors, consent, replies to feedback."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from ..account.submissions import AlreadySubmitted
+from ..http import redirect_back, refuse_changed_resend
+from . import services
+from .forms import FeedbackForm, InviteDecisionForm, InviteForm, SharingForm
+from .models import Feedback, Invite, Mentorship
+
+
+@require_safe
+@login_required
+@never_cache  # its invite form carries a one-time key
+def mentors_page(request: HttpRequest) -> HttpResponse:
+    learner = request.user
+    mentorships = list(Mentorship.objects.filter(learner=learner).select_related("mentor"))
+    invites = [
+        (invite, request.build_absolute_uri(_invite_path(invite)))
+        for invite in Invite.objects.filter(
+            learner=learner, used_at__isnull=True, revoked_at__isnull=True,
+            expires_at__gt=timezone.now(),
+        )
+    ]  # fmt: skip
+    context = {
+        "active": [m for m in mentorships if m.state == Mentorship.State.ACTIVE],
+        "past": [m for m in mentorships if m.state == Mentorship.State.REVOKED],
+        "invites": invites,
+        "nav": "mentors",
+    }
+    return render(request, "mentoring/mentors.html", context)
+
+
+def _invite_path(invite: Invite) -> str:
+    return reverse("tracker:invite-accept", args=[services.invite_token(invite)])
+
+
+@require_POST
+@login_required
+def invite_new(request: HttpRequest) -> HttpResponse:
+    form = InviteForm(request.POST)
+    form.is_valid()  # nothing to refuse but a broken key, which is a 400
+    try:
+        services.invite_create(learner=request.user, once=form.one_time_key())
+    except AlreadySubmitted as repeat:  # a double click: one link
+        if not repeat.same:
+            return refuse_changed_resend(request)
+    else:
+        messages.success(request, "Invite link created. Send it to your mentor; it works once.")
+    return HttpResponseRedirect(reverse("tracker:mentors") + "#invites")
+
+
+@require_POST
+@login_required
+def invite_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    invite = get_object_or_404(
+        Invite.objects.select_related("used_by"), pk=pk, learner=request.user
+    )
+    messages.info(request, services.invite_revoke(invite=invite))
+    return HttpResponseRedirect(reverse("tracker:mentors") + "#invites")
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+def invite_accept(request: HttpRequest, token: str) -> HttpResponse:
+    """Anyone signed in who holds the link sees who invites them and what they would
+    see, then accepts or declines."""
+    try:
+        invite = services.invite_from_token(token)
+        already = services.invite_check(invite, request.user, timezone.now())
+    except services.InviteError as e:
+        return render(request, "mentoring/invite_invalid.html", {"message": str(e)}, status=410)
+    mentee_page = reverse("tracker:mentee", args=[invite.learner.username])
+    if already is not None:  # accepted a moment ago: nothing more to decide
+        return HttpResponseRedirect(mentee_page)
+    if request.method == "GET":
+        return render(request, "mentoring/invite_accept.html", {"invite": invite, "token": token})
+    decision = InviteDecisionForm(request.POST)
+    if not decision.is_valid():
+        return render(request, "400.html", {"message": "Choose Accept or Decline."}, status=400)
+    if decision.cleaned_data["decision"] == "decline":
+        messages.info(request, "Invitation declined. Nothing was shared.")
+        return HttpResponseRedirect(reverse("catalog:index"))
+    try:
+        services.invite_accept(invite=invite, mentor=request.user)
+    except services.InviteError as e:  # used or withdrawn since the check above
+        return render(request, "mentoring/invite_invalid.html", {"message": str(e)}, status=410)
+    messages.success(request, f"You now mentor {invite.learner.display_name}.")
+    return HttpResponseRedirect(mentee_page)
+
+
+@require_POST
+@login_required
+def mentorship_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    mentorship = get_object_or_404(Mentorship, pk=pk, learner=request.user)
+    withdrawn = services.mentorship_revoke(mentorship=mentorship)
+    message = f"{mentorship.mentor.display_name} no longer mentors you."
+    if withdrawn:
+        message += (
+            f" Your {withdrawn} open invite link{'s were' if withdrawn != 1 else ' was'} "
+            "withdrawn too, since a link could be in anyone's hands: create a new one for "
+            "anyone you still want to invite."
+        )
+    messages.success(request, message)
+    return HttpResponseRedirect(reverse("tracker:mentors"))
+
+
+@require_POST
+@login_required
+def mentorship_sharing(request: HttpRequest, pk: int) -> HttpResponse:
+    mentorship = get_object_or_404(Mentorship.objects.active(), pk=pk, learner=request.user)
+    form = SharingForm(request.POST)
+    if not form.is_valid():
+        return render(request, "400.html", {"message": "Share or don't share?"}, status=400)
+    share = form.cleaned_data["share_notes"]
+    if mentorship.share_notes != share:
+        mentorship.share_notes = share
+        mentorship.save(update_fields=["share_notes"])
+    who = mentorship.mentor.display_name
+    messages.success(
+        request, f"{who} {'can now read' if share else 'no longer sees'} your notes and links."
+    )
+    return HttpResponseRedirect(reverse("tracker:mentors"))
+
+
+@require_POST
+@login_required
+def feedback_reply(request: HttpRequest, pk: int) -> HttpResponse:
+    """Answer in a feedback thread: its learner, or its mentor while still mentoring."""
+    user = request.user
+    feedback = get_object_or_404(Feedback.objects.select_related("project", "skill"), pk=pk)
+    mentorship = (
+        Mentorship.objects.active()
+        .filter(learner_id=feedback.learner_id, mentor_id=feedback.mentor_id)
+        .first()
+    )
+    if mentorship is None or user.pk not in (feedback.learner_id, feedback.mentor_id):
+        raise Http404("No such feedback thread.")
+    fallback = feedback.target_url + "#feedback"
+    form = FeedbackForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors["body"]))
+        return redirect_back(request, fallback)
+    try:
+        services.feedback_give(
+            mentorship=mentorship,
+            author=user,
+            body=form.cleaned_data["body"],
+            project=feedback.project,
+            skill_id=feedback.skill_id,
+            once=form.one_time_key(),
+        )
+    except AlreadySubmitted as repeat:  # a double click: one reply
+        if not repeat.same:
+            return refuse_changed_resend(request)
+    else:
+        messages.success(request, "Reply sent.")
+    return redirect_back(request, fallback)

@@ -1,0 +1,171 @@
+from django import forms
+
+from catalog.models import Skill
+
+from ..account.format import EARLIEST_YEAR, LATEST_YEAR, PROJECT_TEXT, YEARS
+from ..formtools import (
+    BoundedModelMultipleChoiceField,
+    OneTimeKeyMixin,
+    OrderedInlineFormSet,
+    WholeFormMixin,
+)
+from .images import ProcessedImage, process_image
+from .models import Collaborator, Metric, Project
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleImageField(forms.FileField):
+    """Several files from one <input type=file multiple> (the pattern Django documents)."""
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        kwargs.setdefault(
+            "widget", MultipleFileInput(attrs={"accept": "image/png,image/jpeg,image/webp"})
+        )
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):  # type: ignore[no-untyped-def]
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data if d]
+        return [single(data, initial)] if data else []
+
+
+_DATE_ATTRS = {"type": "date", "min": f"{EARLIEST_YEAR}-01-01", "max": f"{LATEST_YEAR}-12-31"}
+
+
+class ProjectForm(WholeFormMixin, forms.ModelForm):
+    images = MultipleImageField(
+        required=False,
+        help_text="PNG, JPEG or WebP, up to 5 MB and 25 megapixels each. "
+        "Location data and anything hidden in the file are removed.",
+    )
+
+    class Meta:
+        model = Project
+        fields = [
+            "title",
+            "kind",
+            "summary",
+            "problem",
+            "data_source",
+            "data_size",
+            "data_licence",
+            "data_url",
+            "approach",
+            "results",
+            "repository_url",
+            "demo_url",
+            "skills",
+            "started_on",
+            "finished_on",
+            "visibility",
+        ]
+        field_classes = {"skills": BoundedModelMultipleChoiceField}
+        widgets = {
+            "problem": forms.Textarea(attrs={"rows": 4}),
+            "approach": forms.Textarea(attrs={"rows": 5}),
+            "results": forms.Textarea(attrs={"rows": 5}),
+            "started_on": forms.DateInput(attrs=_DATE_ATTRS, format="%Y-%m-%d"),
+            "finished_on": forms.DateInput(attrs=_DATE_ATTRS, format="%Y-%m-%d"),
+            "skills": forms.SelectMultiple(attrs={"size": 8}),
+            "visibility": forms.RadioSelect,
+        }
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        for name in ("data_url", "repository_url", "demo_url"):
+            self.fields[name].assume_scheme = "https"  # type: ignore[attr-defined]
+        skills = self.fields["skills"]
+        skills.queryset = (
+            Skill.objects.published()
+            .select_related("track")
+            .order_by(  # type: ignore[attr-defined]
+                "track__order", "order"
+            )
+        )
+        skills.label_from_instance = lambda s: f"{s.track.title} · {s.title}"  # type: ignore[attr-defined]
+
+    def clean(self) -> dict:
+        data = super().clean() or {}
+        # Nothing the import would refuse: an account's own export must import again.
+        for name in ("problem", "approach", "results"):
+            limit = PROJECT_TEXT[name]
+            if len(data.get(name) or "") > limit:
+                self.add_error(name, f"Keep this under {limit:,} characters.")
+        for name in ("started_on", "finished_on"):
+            day = data.get(name)
+            if day and not EARLIEST_YEAR <= day.year <= LATEST_YEAR:
+                self.add_error(name, f"Give a date in the years {YEARS}.")
+        started, finished = data.get("started_on"), data.get("finished_on")
+        if started and finished and finished < started:
+            self.add_error("finished_on", "The finish date is before the start date.")
+        return data
+
+    def clean_images(self) -> list[ProcessedImage]:
+        files = self.cleaned_data.get("images") or []
+        if len(files) > MAX_IMAGES_PER_UPLOAD:
+            raise forms.ValidationError(f"Upload at most {MAX_IMAGES_PER_UPLOAD} images at once.")
+        processed, errors = [], []
+        for upload in files:
+            try:
+                processed.append(process_image(upload))
+            except forms.ValidationError as e:
+                errors.append(f"{upload.name[:80]}: {' '.join(e.messages)}")
+        if errors:
+            raise forms.ValidationError(errors)
+        return processed
+
+
+class NewProjectForm(OneTimeKeyMixin, ProjectForm):
+    """A project being created: the project form with a one-time key."""
+
+
+class MetricForm(WholeFormMixin, forms.ModelForm):
+    class Meta:
+        model = Metric
+        fields = ["name", "split", "value", "baseline"]
+        widgets = {
+            "value": forms.NumberInput(attrs={"step": "any"}),
+            "baseline": forms.NumberInput(attrs={"step": "any"}),
+        }
+
+
+class CollaboratorForm(WholeFormMixin, forms.ModelForm):
+    class Meta:
+        model = Collaborator
+        fields = ["name", "url"]
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["url"].assume_scheme = "https"  # type: ignore[attr-defined]
+
+
+MAX_METRICS = 20
+MAX_COLLABORATORS = 20
+MAX_IMAGES_PER_UPLOAD = 6
+
+MetricFormSet = forms.inlineformset_factory(
+    Project,
+    Metric,
+    form=MetricForm,
+    formset=OrderedInlineFormSet,
+    extra=3,
+    max_num=MAX_METRICS,
+    absolute_max=MAX_METRICS,
+    validate_max=True,
+    can_delete=True,
+)
+CollaboratorFormSet = forms.inlineformset_factory(
+    Project,
+    Collaborator,
+    form=CollaboratorForm,
+    formset=OrderedInlineFormSet,
+    extra=2,
+    max_num=MAX_COLLABORATORS,
+    absolute_max=MAX_COLLABORATORS,
+    validate_max=True,
+    can_delete=True,
+)

@@ -1,0 +1,140 @@
+"""The catalog as a learner sees it: the curriculum's pages, each with the signed-in
+learner's status on every skill. The catalog app keeps the data; its pages live here,
+because they show the tracker's data and the catalog never imports the tracker."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.cache import add_never_cache_headers
+from django.views.decorators.http import require_safe
+
+from catalog.models import Resource
+from catalog.snapshot import ResourceNode, SkillNode, TrackNode, get_catalog
+
+from ..http import published_skill
+from ..markdown import render_markdown
+from ..mentoring.models import Feedback
+from ..mentoring.rules import threads_for_viewer
+from ..portfolio.rules import projects_as_evidence
+from ..templating import render_fragment
+from . import rules
+from .forms import SkillLinkForm
+from .models import SkillLink, Status
+
+STATUS_FILTERS = [("", "All"), *Status.choices]
+
+
+@require_safe
+def catalog_index(request: HttpRequest) -> HttpResponse:
+    catalog = get_catalog()
+    query = request.GET.get("q", "").strip()[:100]
+    results = None
+    if query:
+        needle = query.lower()
+        results = [
+            s
+            for pk in catalog.order
+            if needle in (s := catalog.skills[pk]).title.lower() or needle in s.summary.lower()
+        ]
+    user = request.user
+    overview = rules.overview(user, catalog) if user.is_authenticated else None
+    states = rules.status_map(user) if results and overview else {}
+    context = {
+        "nav": "catalog",
+        "catalog": catalog,
+        "track_rows": [
+            (track, overview.for_track(track.id) if overview else None) for track in catalog.tracks
+        ],
+        "query": query,
+        "results": [(s, rules.status_of(states, s.id) if overview else "") for s in results or []],
+        "searched": results is not None,
+    }
+    if request.htmx and request.htmx.target == "search-results":
+        return render_fragment(request, "browse/index.html", ["search_results"], context)
+    return render(request, "browse/index.html", context)
+
+
+@require_safe
+def track_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    catalog = get_catalog()
+    track = catalog.track_by_slug(slug)
+    if track is None:
+        raise Http404("No such track in the catalog.")
+    return render(request, "browse/track.html", _track_context(request, track))
+
+
+def _track_context(request: HttpRequest, track: TrackNode) -> dict[str, Any]:
+    catalog = get_catalog()
+    user = request.user
+    progress = rules.progress_rows(user, notes=False) if user.is_authenticated else {}
+    stats = None
+    if user.is_authenticated:
+        stats = rules.overview(user, catalog, track_ids=[track.id]).tracks[0]
+    wanted = request.GET.get("status", "")
+    if wanted not in Status.values:
+        wanted = ""
+    rows = []
+    states = rules.statuses_of(progress)
+    for skill in catalog.skills_of(track):
+        status = rules.status_of(states, skill.id)
+        if wanted and status != wanted:
+            continue
+        rows.append((skill, status, progress.get(skill.id)))
+    return {
+        "nav": "catalog",
+        "catalog": catalog,
+        "track": track,
+        "rows": rows,
+        "stats": stats,
+        "status_filter": wanted,
+        "status_filter_label": Status(wanted).label if wanted else "",
+        "filters": STATUS_FILTERS,
+    }
+
+
+@require_safe
+def skill_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    skill = published_skill(slug)
+    response = render(request, "browse/skill.html", _skill_context(request, skill))
+    if request.user.is_authenticated:  # its forms carry one-time keys
+        add_never_cache_headers(response)
+    return response
+
+
+def _skill_context(request: HttpRequest, skill: SkillNode) -> dict[str, Any]:
+    catalog = get_catalog()
+    kinds = list(Resource.Kind.values)
+    groups: dict[str, list[ResourceNode]] = {}
+    for resource in sorted(skill.resources, key=lambda r: kinds.index(r.kind)):
+        groups.setdefault(resource.kind_label, []).append(resource)
+    context = {
+        "nav": "catalog",
+        "skill": skill,
+        "track": catalog.track(skill.track_id),
+        "resource_groups": groups.items(),
+        "prerequisites": catalog.prerequisites_of(skill),
+        "unlocks": catalog.unlocks_of(skill),
+    }
+    user = request.user
+    if user.is_authenticated:
+        progress = rules.progress_rows(user, skill_ids=[skill.id, *skill.prerequisites])
+        states = rules.statuses_of(progress)
+        mine = progress.get(skill.id)
+        context |= {
+            "status": rules.status_of(states, skill.id),
+            "mine": mine,
+            "recommended_first": rules.missing_prerequisites(catalog, skill, states),
+            "note_html": render_markdown(mine.note) if mine and mine.note else "",
+            "saved": False,
+            "links": SkillLink.objects.filter(user=user, skill_id=skill.id),
+            "link_form": SkillLinkForm(),
+        }
+        projects = projects_as_evidence(user, skill.id)
+        context["evidence"] = [p for p in projects if p.shows]
+        context["attachable"] = [p for p in projects if not p.shows]
+        feedback = Feedback.objects.filter(learner=user, skill_id=skill.id)
+        context |= threads_for_viewer(user, feedback, user.pk)
+    return context

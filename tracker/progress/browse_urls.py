@@ -1,0 +1,12 @@
+"""The curriculum's pages, under the `catalog:` names (see browse.py)."""
+
+from django.urls import path
+
+from . import browse
+
+app_name = "catalog"
+urlpatterns = [
+    path("catalog/", browse.catalog_index, name="index"),
+    path("catalog/<slug:slug>/", browse.track_detail, name="track"),
+    path("skills/<slug:slug>/", browse.skill_detail, name="skill"),
+]

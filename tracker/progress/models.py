@@ -1,0 +1,92 @@
+"""Where each learner stands on each skill, and the history of how they got there."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from catalog.models import Skill
+
+from ..account.models import User
+
+
+class Status(models.TextChoices):
+    TODO = "todo", "To do"
+    LEARNING = "learning", "Learning"
+    DONE = "done", "Done"
+    SKIPPED = "skipped", "Skipped"
+
+
+class Progress(models.Model):
+    """Where one user stands on one skill. Rows are created on the first status change."""
+
+    # No index of its own: the unique (user, skill) constraint's index serves lookups by user.
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="progress", db_index=False
+    )
+    # PROTECT: a curator deleting a skill must not silently erase learners' history;
+    # the loader unpublishes skills instead.
+    skill = models.ForeignKey(Skill, on_delete=models.PROTECT, related_name="progress")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.TODO)
+    note = models.TextField(blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    verified_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    verified_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "progress"
+        constraints = [
+            # Concurrent double clicks must never make two rows.
+            models.UniqueConstraint(fields=["user", "skill"], name="one_progress_per_user_skill"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.skill}: {self.get_status_display()}"
+
+    @property
+    def verifier_name(self) -> str:
+        """Who verified it (query-free when verified_by is selected with the row)."""
+        return self.verified_by.display_name if self.verified_by else ""
+
+
+class ProgressEvent(models.Model):
+    """An append-only record of a status change; history, streaks and the calendar read it."""
+
+    # Indexed by the (user, -created_at, -id) index below, which also orders recent events.
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="progress_events", db_index=False
+    )
+    skill = models.ForeignKey(Skill, on_delete=models.PROTECT, related_name="+")
+    from_status = models.CharField(max_length=10, choices=Status.choices)
+    to_status = models.CharField(max_length=10, choices=Status.choices)
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # The dashboard reads one user's recent events and completions by day.
+            models.Index(fields=["user", "-created_at", "-id"], name="event_user_recent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.skill}: {self.from_status} → {self.to_status}"
+
+
+class SkillLink(models.Model):
+    """A resource the learner found themselves and keeps beside a skill."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="skill_links")
+    skill = models.ForeignKey(Skill, on_delete=models.PROTECT, related_name="+")
+    title = models.CharField(max_length=200)
+    url = models.URLField("URL", max_length=500)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["user", "skill"], name="skilllink_user_skill")]
+
+    def __str__(self) -> str:
+        return self.title

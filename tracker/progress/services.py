@@ -1,0 +1,131 @@
+"""Writes of progress, each in one transaction: statuses (with their events), notes,
+own links, resetting a track. Views and tests change progress here."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from ..account import submissions
+from ..account.models import Submission, User
+from .models import Progress, ProgressEvent, SkillLink, Status
+from .rules import apply_status
+
+
+def progress_set_status(
+    *, user: User, skill_id: int, status: str, now: dt.datetime | None = None
+) -> tuple[Progress | None, bool]:
+    """Move `user` on a skill to `status`, appending a progress event, in one transaction.
+
+    Returns the row and whether anything changed. Setting the status a skill already
+    has writes nothing. Safe under concurrent double posts: an existing row is locked
+    before it is read, and a new row is made under the unique (user, skill) constraint.
+    If another request made that row first (PostgreSQL holds our insert until it
+    commits, then refuses it), the whole move runs again from what that request made,
+    so two requests never make two rows or two events, and never fail on each other.
+    """
+    if status not in Status.values:
+        raise ValueError(f"unknown status {status!r}")
+    now = now or timezone.now()
+    try:
+        with transaction.atomic():
+            return _set_status(user, skill_id, status, now)
+    except IntegrityError:
+        with transaction.atomic():
+            return _set_status(user, skill_id, status, now)
+
+
+def _set_status(
+    user: User, skill_id: int, status: str, now: dt.datetime
+) -> tuple[Progress | None, bool]:
+    progress = Progress.objects.select_for_update().filter(user=user, skill_id=skill_id).first()
+    if progress is None:
+        if status == Status.TODO:
+            return None, False  # No row is the same as "to do".
+        progress = Progress(user=user, skill_id=skill_id)
+        apply_status(progress, status, now)
+        progress.save(force_insert=True)
+        _record_event(user, skill_id, Status.TODO, status, now)
+        return progress, True
+    if progress.status == status:
+        return progress, False
+    previous = progress.status
+    apply_status(progress, status, now)
+    progress.save(update_fields=STATUS_FIELDS)
+    _record_event(user, skill_id, previous, status, now)
+    return progress, True
+
+
+# What apply_status changes.
+STATUS_FIELDS = ["status", "started_at", "completed_at", "verified_by", "verified_at", "updated_at"]
+
+
+def _record_event(user: User, skill_id: int, before: str, after: str, now: dt.datetime) -> None:
+    ProgressEvent.objects.create(
+        user=user, skill_id=skill_id, from_status=before, to_status=after, created_at=now
+    )
+
+
+@transaction.atomic
+def progress_reset_track(*, user: User, track_id: int, now: dt.datetime | None = None) -> int:
+    """Move every skill of one track back to *to do*, recording each move as an event.
+
+    Notes and links stay: they are the learner's writing, not their status.
+    Returns how many skills were reset.
+    """
+    now = now or timezone.now()
+    rows = list(
+        Progress.objects.select_for_update()
+        .filter(user=user, skill__track_id=track_id)
+        .exclude(status=Status.TODO)
+    )
+    events = []
+    for progress in rows:
+        events.append(
+            ProgressEvent(
+                user=user,
+                skill_id=progress.skill_id,
+                from_status=progress.status,
+                to_status=Status.TODO,
+                created_at=now,
+            )
+        )
+        apply_status(progress, Status.TODO, now)
+    Progress.objects.bulk_update(rows, STATUS_FIELDS)
+    ProgressEvent.objects.bulk_create(events)
+    return len(rows)
+
+
+@transaction.atomic
+def progress_save_note(*, user: User, skill_id: int, note: str) -> Progress:
+    """Keep the learner's markdown note on a skill (a progress row is made if needed)."""
+    progress, created = Progress.objects.get_or_create(
+        user=user, skill_id=skill_id, defaults={"note": note}
+    )
+    if not created and progress.note != note:
+        progress.note = note
+        progress.save(update_fields=["note", "updated_at"])
+    return progress
+
+
+@transaction.atomic
+def skill_link_add(
+    *,
+    user: User,
+    skill_id: int,
+    title: str,
+    url: str,
+    once: submissions.OneTimeKey | None = None,
+) -> SkillLink:
+    """Keep a link the learner found beside a skill; the form's key is claimed first."""
+    claim = submissions.claim(once, user, Submission.Kind.LINK)
+    link = SkillLink.objects.create(user=user, skill_id=skill_id, title=title, url=url)
+    submissions.made(claim, link)
+    return link
+
+
+def skill_link_delete(*, user: User, skill_id: int, link_id: int) -> None:
+    """Remove one of the user's own links (SkillLink.DoesNotExist if it is not theirs)."""
+    SkillLink.objects.get(pk=link_id, user=user, skill_id=skill_id).delete()

@@ -1,0 +1,190 @@
+"""The learner's progress: the dashboard, the status toggle, notes, own links, and
+resetting a track."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from catalog.snapshot import get_catalog
+
+from ..account.models import User
+from ..account.submissions import AlreadySubmitted
+from ..http import published_skill, redirect_back, refuse_changed_resend
+from ..markdown import render_markdown
+from ..mentoring.models import Feedback
+from ..portfolio.rules import evidenced_skill_ids
+from ..templating import render_fragment
+from . import rules, services
+from .forms import NoteForm, SkillLinkForm
+from .models import Progress, SkillLink, Status
+
+
+@require_safe
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """Where the learner stands: a fixed number of queries whatever their history."""
+    return render(request, "progress/dashboard.html", _dashboard_context(request.user))
+
+
+def _dashboard_context(user: User) -> dict[str, Any]:
+    catalog = get_catalog()
+    statuses = rules.status_map(user)
+    today = timezone.localdate()
+    days = rules.completion_days(user)
+    current_streak, longest_streak = rules.streaks(days, today)
+    learning = [catalog.skills[pk] for pk in catalog.order if statuses.get(pk) == Status.LEARNING]
+    done = [catalog.skills[pk] for pk in catalog.order if statuses.get(pk) == Status.DONE]
+    evidenced = evidenced_skill_ids(user)
+    without_evidence = [skill for skill in done if skill.id not in evidenced]
+    received = Feedback.objects.filter(learner=user).exclude(author=user)
+    counts = received.aggregate(total=Count("id"), unread=Count("id", filter=Q(read_at=None)))
+    latest = []
+    if counts["total"]:  # most learners have none: skip the join
+        latest = received.select_related("author", "project", "skill").order_by("-created_at")[:5]
+    return {
+        "nav": "dashboard",
+        "unread_feedback": counts["unread"],
+        "latest_feedback": latest,
+        "done_count": len(done),
+        "evidence_percent": round(100 * (len(done) - len(without_evidence)) / len(done))
+        if done
+        else 0,
+        "without_evidence": without_evidence,
+        "overview": rules.overview(user, catalog),
+        "next_up": rules.next_up(catalog, statuses),
+        "learning": learning,
+        "recent": rules.recent_activity(user, catalog),
+        "calendar": rules.build_calendar(days, today),
+        "current_streak": current_streak,
+        "longest_streak": longest_streak,
+        "completion_rule": rules.COMPLETION_RULE,
+    }
+
+
+@require_POST
+@login_required
+def progress_update(request: HttpRequest, slug: str) -> HttpResponse:
+    skill = published_skill(slug)
+    status = request.POST.get("status", "")
+    if status not in Status.values:
+        choices = ", ".join(Status.values)
+        message = f"“{status[:40]}” is not a status. Choose one of: {choices}."
+        return render(request, "400.html", {"message": message}, status=400)
+    progress, _ = services.progress_set_status(user=request.user, skill_id=skill.id, status=status)
+    if not request.htmx:
+        return redirect_back(request, skill.url)
+    # Out of band, only what the page that asked shows: the track's bar on a track page
+    # and the dashboard, the headline numbers on the dashboard.
+    catalog = get_catalog()
+    page = request.htmx.current_url_abs_path or ""
+    on_dashboard = page.startswith(reverse("tracker:dashboard"))
+    on_track = page.startswith(catalog.track(skill.track_id).url)
+    overview = rules.overview(request.user, catalog) if on_dashboard or on_track else None
+    context = {
+        "skill": skill,
+        "status": progress.status if progress else Status.TODO,
+        "next": request.POST.get("next", ""),
+        "track_stats": overview.for_track(skill.track_id) if overview else None,
+        "overview": overview if on_dashboard else None,
+    }
+    return render(request, "progress/status_changed.html", context)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+def note_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    """The note on a skill: GET shows the editor (a fragment for htmx), POST saves it."""
+    skill = published_skill(slug)
+    progress = Progress.objects.filter(user=request.user, skill_id=skill.id).first()
+    form = NoteForm(request.POST if request.method == "POST" else None, instance=progress)
+    if request.method == "POST" and form.is_valid():
+        progress = services.progress_save_note(
+            user=request.user, skill_id=skill.id, note=form.cleaned_data["note"]
+        )
+        if not request.htmx:
+            return redirect_back(request, skill.url + "#notes")
+        # `saved` moves the keyboard focus to the notes' heading after the swap.
+        context = {"skill": skill, "note_html": render_markdown(progress.note), "saved": True}
+        return render_fragment(request, "browse/skill.html", ["notes"], context)
+    context = {"skill": skill, "form": form}
+    if request.htmx:
+        return render_fragment(request, "progress/note_form.html", ["note_form"], context)
+    return render(request, "progress/note_form.html", context)
+
+
+@require_POST
+@login_required
+def link_add(request: HttpRequest, slug: str) -> HttpResponse:
+    skill = published_skill(slug)
+    form = SkillLinkForm(request.POST)
+    if form.is_valid():
+        try:
+            services.skill_link_add(
+                user=request.user,
+                skill_id=skill.id,
+                title=form.cleaned_data["title"],
+                url=form.cleaned_data["url"],
+                once=form.one_time_key(),
+            )
+        except AlreadySubmitted as repeat:  # a double click: the first one counts
+            if not repeat.same:
+                return refuse_changed_resend(request)
+        form = SkillLinkForm()
+        if not request.htmx:
+            return redirect_back(request, skill.url + "#my-links")
+    elif not request.htmx:
+        response = render(request, "progress/link_form.html", {"skill": skill, "link_form": form})
+        add_never_cache_headers(response)  # it carries a one-time key
+        return response
+    return _my_links(request, skill, form)
+
+
+@require_POST
+@login_required
+def link_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    skill = published_skill(slug)
+    try:
+        services.skill_link_delete(user=request.user, skill_id=skill.id, link_id=pk)
+    except SkillLink.DoesNotExist:
+        raise Http404("No such link.") from None
+    if not request.htmx:
+        return redirect_back(request, skill.url + "#my-links")
+    return _my_links(request, skill, SkillLinkForm())
+
+
+def _my_links(request: HttpRequest, skill: Any, form: SkillLinkForm) -> HttpResponse:
+    """The skill page's own-links section, for htmx (an invalid form with its errors at
+    200, which htmx swaps)."""
+    links = SkillLink.objects.filter(user=request.user, skill_id=skill.id)
+    context = {"skill": skill, "links": links, "link_form": form}
+    return render_fragment(request, "browse/skill.html", ["my_links"], context)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+def track_reset(request: HttpRequest, slug: str) -> HttpResponse:
+    """Confirm (GET), then move every skill of the track back to *to do* (POST)."""
+    track = get_catalog().track_by_slug(slug)
+    if track is None:
+        raise Http404("No such track in the catalog.")
+    if request.method == "POST":
+        n = services.progress_reset_track(user=request.user, track_id=track.id)
+        messages.success(request, f"Reset {n} skill{'s' if n != 1 else ''} in {track.title}.")
+        return HttpResponseRedirect(reverse("tracker:dashboard"))
+    affected = (
+        Progress.objects.filter(user=request.user, skill__track_id=track.id)
+        .exclude(status=Status.TODO)
+        .count()
+    )
+    context = {"track": track, "affected": affected, "nav": "dashboard"}
+    return render(request, "progress/track_reset.html", context)
