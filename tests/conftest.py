@@ -1,20 +1,21 @@
 import os
-import uuid
 from collections.abc import Iterator
 
 import pytest
 from django.template.backends import jinja2 as jinja2_backend
+from django.test import Client
 from django.test.signals import template_rendered
 
-from catalog.models import Resource, Skill, Track
+from catalog.models import Skill
 from catalog.snapshot import forget_catalog
-from tracker.models import User
+from tests.helpers import make_catalog, make_user
+from tests.helpers.access import World, build_world
+from tracker.mentoring.services import mentorship_create
+from tracker.models import Mentorship, User
 
 # Playwright's sync API runs an event loop in the test thread; Django would otherwise
 # refuse database access from it.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-PASSWORD = "correct-horse-battery"
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -40,10 +41,11 @@ def _fresh_catalog_copy() -> None:
     forget_catalog()
 
 
-def make_user(username: str, **extra: object) -> User:
-    return User.objects.create_user(
-        username=username, email=f"{username}@example.com", password=PASSWORD, **extra
-    )
+# -- the cast ---------------------------------------------------------------------------------
+#
+# alice and bob learn; grace mentors (a mentorship is each test's own business: see
+# `mentored`); staff curate in admin; mallory is signed in and has no business with
+# anyone. Tests that need more users (a mentor's fifty mentees) make them with make_user.
 
 
 @pytest.fixture
@@ -57,47 +59,43 @@ def bob(db: None) -> User:
 
 
 @pytest.fixture
+def grace(db: None) -> User:
+    return make_user("grace", first_name="Grace")
+
+
+@pytest.fixture
 def staff(db: None) -> User:
     return make_user("staff", is_staff=True, is_superuser=True)
 
 
-def make_catalog(tracks: int = 2, skills_per_track: int = 3) -> list[Skill]:
-    """A small catalog: each skill requires the one before it in its track.
+@pytest.fixture
+def mallory(db: None) -> User:
+    return make_user("mallory")
 
-    Track numbers continue after existing tracks, so it can be called again to grow it.
-    """
-    skills = []
-    first = Track.objects.count() + 1
-    for t in range(first, first + tracks):
-        track = Track.objects.create(slug=f"track-{t}", title=f"Track {t}", order=t)
-        previous = None
-        for s in range(1, skills_per_track + 1):
-            skill = Skill.objects.create(
-                track=track,
-                slug=f"skill-{t}-{s}",
-                title=f"Skill {t}.{s}",
-                summary=f"Summary of skill {t}.{s}. It matters.",
-                hours=s * 2,
-                order=s,
-            )
-            Resource.objects.create(
-                skill=skill,
-                title=f"Docs for {t}.{s}",
-                url=f"https://example.org/{t}/{s}",
-                kind=Resource.Kind.DOCS,
-                minutes=30,
-            )
-            if previous:
-                skill.prerequisites.add(previous)
-            previous = skill
-            skills.append(skill)
-    forget_catalog()
-    return skills
+
+@pytest.fixture
+def mentored(alice: User, grace: User) -> Mentorship:
+    """grace mentors alice."""
+    return mentorship_create(learner=alice, mentor=grace)
+
+
+@pytest.fixture
+def alice_client(alice: User) -> Client:
+    """A browser signed in as alice."""
+    client = Client()
+    client.force_login(alice)
+    return client
 
 
 @pytest.fixture
 def catalog(db: None) -> list[Skill]:
     return make_catalog()
+
+
+@pytest.fixture
+def world(db: None) -> World:
+    """The access table's cast and everything they own (tests/helpers/access.py)."""
+    return build_world()
 
 
 # -- browser tests (pytest-playwright) --------------------------------------------------------
@@ -127,56 +125,13 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     loop for the rest of the session, so a test after it that calls asyncio.run() (the
     link checker's) would fail with "cannot be called from a running event loop".
     """
-    items.sort(
-        key=lambda item: (
-            item.get_closest_marker("browser") is not None
-            or "page" in getattr(item, "fixturenames", ())
+
+    def in_browser(item: pytest.Item) -> bool:
+        return item.get_closest_marker("browser") is not None or "page" in getattr(
+            item, "fixturenames", ()
         )
-    )
 
-
-def as_sent(data: dict | None = None, **more: object) -> dict:
-    """Form data as a browser sends our forms: with the hidden marker that the form came
-    whole and a fresh one-time key (tracker/forms.py); forms without them ignore them."""
-    return {"sent": "1", "submission": str(uuid.uuid4()), **(data or {}), **more}
-
-
-def new_project_form(**changes: object) -> dict:
-    """The new-project form as a browser sends it: every field, one metric row, no
-    collaborators, the marker and a fresh one-time key."""
-    data: dict = {
-        "title": "MNIST",
-        "kind": "personal",
-        "summary": "Digits.",
-        **dict.fromkeys(
-            [
-                "problem",
-                "data_source",
-                "data_size",
-                "data_licence",
-                "data_url",
-                "approach",
-                "results",
-                "repository_url",
-                "demo_url",
-                "started_on",
-                "finished_on",
-            ],
-            "",
-        ),  # fmt: skip
-        "visibility": "private",
-        "metrics-TOTAL_FORMS": "1",
-        "metrics-INITIAL_FORMS": "0",
-        "metrics-MIN_NUM_FORMS": "0",
-        "metrics-MAX_NUM_FORMS": "20",
-        "metrics-0-id": "",
-        "metrics-0-name": "accuracy",
-        "metrics-0-split": "test",
-        "metrics-0-value": "0.97",
-        "metrics-0-baseline": "",
-        "collaborators-TOTAL_FORMS": "0",
-        "collaborators-INITIAL_FORMS": "0",
-        "collaborators-MIN_NUM_FORMS": "0",
-        "collaborators-MAX_NUM_FORMS": "20",
-    }
-    return as_sent(data, **changes)
+    for item in items:
+        if in_browser(item):
+            item.add_marker(pytest.mark.slow)  # Chromium takes seconds to start
+    items.sort(key=in_browser)

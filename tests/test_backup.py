@@ -27,9 +27,12 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from PIL import Image
 
-from tests.conftest import make_user
+from tests.helpers import make_user
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.slow,
+]  # sqlite3, pg_dump and pg_restore in subprocesses
 
 
 @dataclass

@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+pytestmark = pytest.mark.slow  # gunicorn and wrk
+
 ROOT = Path(__file__).resolve().parent.parent
 
 

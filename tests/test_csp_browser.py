@@ -16,7 +16,7 @@ from django.test import Client
 from playwright.sync_api import Page, expect
 
 from catalog.models import Prerequisite, Skill
-from tests.conftest import make_catalog, make_user
+from tests.helpers import make_catalog, make_user
 from tracker.models import Progress, Project, User
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -17,7 +17,7 @@ from django.core import mail
 from django.test import Client
 
 from catalog.models import Skill
-from tests.conftest import as_sent, make_catalog, make_user, new_project_form
+from tests.helpers import as_sent, make_catalog, make_user, new_project_form
 from tracker.mentoring import services as mentoring
 from tracker.models import (
     Feedback,
@@ -31,7 +31,7 @@ from tracker.models import (
 )
 from tracker.progress import services as progress_services
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]  # live server
 
 CLICKS = 12
 

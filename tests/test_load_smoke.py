@@ -12,7 +12,10 @@ import sys
 from pathlib import Path
 from urllib.parse import quote
 
+import pytest
 from django.conf import settings
+
+pytestmark = pytest.mark.slow  # gunicorn and a load client
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -9,7 +9,6 @@ import re
 import secrets
 import subprocess
 import sys
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -20,9 +19,10 @@ from django.test import Client, override_settings
 from django.urls import reverse
 
 import config.settings as production
-from tests import test_access as access
-from tests.conftest import PASSWORD, make_user
-from tests.test_bad_input import (
+from tests.helpers import PASSWORD, access, make_user
+from tests.helpers.access import World
+from tests.helpers.csp import POLICY, csp_violations, parse_policy
+from tests.helpers.inputs import (
     SPEC,
     changed_tables,
     entitled_role,
@@ -31,70 +31,9 @@ from tests.test_bad_input import (
 )
 from tracker.models import User
 
-World = access.World
-world = access.world  # the fixture
-
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 # -- the Content Security Policy -------------------------------------------------------------
-
-POLICY = {
-    "default-src": "'self'",
-    "script-src": "'self'",
-    "style-src": "'self'",
-    "img-src": "'self' data:",
-    "font-src": "'self'",
-    "connect-src": "'self'",
-    "form-action": "'self'",
-    "frame-ancestors": "'none'",
-    "base-uri": "'self'",
-    "object-src": "'none'",
-}
-# <script> elements the browser never runs, so CSP does not govern them: allauth's email
-# page passes its settings to its (external) script in a JSON data block.
-DATA_BLOCKS = {"application/json", "application/ld+json"}
-
-
-def parse_policy(header: str) -> dict[str, str]:
-    directives = (d.strip().split(None, 1) for d in header.split(";") if d.strip())
-    return {d[0]: d[1] if len(d) > 1 else "" for d in directives}
-
-
-class _InlineCode(HTMLParser):
-    """Finds what `script-src 'self'; style-src 'self'` would block, or htmx would eval."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.found: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        where = f"line {self.getpos()[0]} <{tag}>"
-        values = {name: value or "" for name, value in attrs}
-        runs = values.get("type", "").strip().lower() not in DATA_BLOCKS
-        if tag == "script" and "src" not in values and runs:
-            self.found.append(f"{where}: an inline script")
-        if tag == "style":
-            self.found.append(f"{where}: a <style> element")
-        for name, value in values.items():
-            if name == "style":
-                self.found.append(f"{where}: a style= attribute")
-            elif re.fullmatch(r"on[a-z]+", name):
-                self.found.append(f"{where}: an {name}= handler")
-            elif name.startswith(("hx-on", "data-hx-on")):
-                self.found.append(f"{where}: {name}= (htmx would eval it)")
-            elif name in ("href", "src", "action", "formaction") and re.match(
-                r"\s*javascript:", value, re.IGNORECASE
-            ):
-                self.found.append(f"{where}: a javascript: URL")
-
-    handle_startendtag = handle_starttag
-
-
-def csp_violations(html: str) -> list[str]:
-    parser = _InlineCode()
-    parser.feed(html)
-    parser.close()
-    return parser.found
 
 
 def test_the_inline_code_finder_finds_inline_code() -> None:
@@ -146,6 +85,7 @@ ALLAUTH_SIGNED_IN = ["/accounts/logout/", "/accounts/email/", "/accounts/passwor
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_every_page_carries_the_policy_and_no_inline_code(world: World) -> None:
     """Every GET route in the access table for every role, allauth's pages, every admin
@@ -389,6 +329,7 @@ def test_without_mail_signup_with_a_taken_address_answers_like_a_new_one(alice: 
     assert alice.check_password(PASSWORD)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("env", "verification", "prevent"),
     [({}, "optional", "strict"), ({"DJANGO_EMAIL_HOST": "smtp.example.com"}, "mandatory", True)],
@@ -426,11 +367,13 @@ def run_production(*args: str, **env: str) -> subprocess.CompletedProcess:
 DEPLOY_CHECK = ("manage.py", "check", "--deploy", "--fail-level", "WARNING")
 
 
+@pytest.mark.slow
 def test_the_deploy_check_passes_with_production_settings() -> None:
     result = run_production(*DEPLOY_CHECK)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+@pytest.mark.slow
 def test_the_deploy_check_would_catch_a_weakened_setting() -> None:
     result = run_production(*DEPLOY_CHECK, DJANGO_SECURE_HSTS_SECONDS="0")
     assert result.returncode != 0
@@ -459,6 +402,7 @@ def production_settings(**env: str) -> dict:
     return json.loads(result.stdout)
 
 
+@pytest.mark.slow
 def test_production_settings_are_strict() -> None:
     s = production_settings()
     assert s["DEBUG"] is False
@@ -491,11 +435,13 @@ def test_production_settings_are_strict() -> None:
     assert s["DATA_UPLOAD_MAX_NUMBER_FIELDS"] <= 1000
 
 
+@pytest.mark.slow
 def test_the_proxy_header_is_trusted_only_when_asked() -> None:
     s = production_settings(DJANGO_SECURE_PROXY_SSL_HEADER="true")
     assert s["SECURE_PROXY_SSL_HEADER"] == ["HTTP_X_FORWARDED_PROTO", "https"]
 
 
+@pytest.mark.slow
 def test_production_refuses_to_start_without_a_secret_key() -> None:
     result = run_production("-c", SHOW_SETTINGS, DJANGO_SECRET_KEY="")
     assert result.returncode != 0

@@ -17,7 +17,7 @@ from tests.browser.conftest import (
     main_pages,
     visit,
 )
-from tests.conftest import PASSWORD, make_user
+from tests.helpers import PASSWORD, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 
 from catalog.models import Skill
 from tests.browser.conftest import ContextFactory, log_in, sign_up
-from tests.conftest import PASSWORD, make_catalog, make_user
+from tests.helpers import PASSWORD, make_catalog, make_user
 from tracker.models import Project
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

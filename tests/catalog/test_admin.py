@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 
 from catalog.models import Prerequisite, Skill
-from tests.conftest import PASSWORD, make_catalog
+from tests.helpers import PASSWORD, make_catalog
 from tracker.models import Progress, Status, User
 
 

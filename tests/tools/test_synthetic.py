@@ -6,6 +6,8 @@ from django.core.management import call_command
 from tools.bench.synthetic import generate
 from tracker.models import Metric, Progress, ProgressEvent, User
 
+pytestmark = pytest.mark.slow  # the whole curriculum and thousands of rows
+
 
 @pytest.mark.django_db
 def test_the_generator_adds_synthetic_learners_and_mentors() -> None:

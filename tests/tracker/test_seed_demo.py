@@ -13,6 +13,8 @@ from tracker.models import (
     User,
 )
 
+pytestmark = pytest.mark.slow  # the whole curriculum and the demo accounts
+
 
 @pytest.mark.django_db
 def test_it_loads_the_catalog_and_demo_accounts_idempotently(capsys) -> None:

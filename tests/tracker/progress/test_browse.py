@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 
 from catalog.models import Skill
 from catalog.snapshot import forget_catalog
-from tests.conftest import make_catalog
+from tests.helpers import make_catalog
 
 
 @pytest.mark.django_db
@@ -193,22 +193,3 @@ def test_the_skill_page_recommends_prerequisites_but_allows_done(
     assert response.status_code == 303
     html = client.get("/skills/skill-1-3/").content.decode()
     assert 'class="status status-done">Done</span>' in html
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize("url", ["/catalog/", "/catalog/track-1/", "/skills/skill-1-2/"])
-def test_signed_in_query_count_does_not_grow(client: Client, alice, url: str) -> None:
-    from tracker.progress.services import progress_save_note, progress_set_status
-
-    skills = make_catalog(tracks=1, skills_per_track=3)
-    client.force_login(alice)
-    progress_set_status(user=alice, skill_id=skills[0].pk, status="done")
-    small = count_queries(client, url)
-    for t in range(2, 6):
-        make_catalog_track(t, 25)
-    for skill in Skill.objects.all():
-        progress_set_status(user=alice, skill_id=skill.pk, status="learning")
-        progress_save_note(user=alice, skill_id=skill.pk, note="note")
-    large = count_queries(client, url)
-    assert small == large
-    assert large <= 10

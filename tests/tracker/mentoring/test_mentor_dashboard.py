@@ -13,7 +13,7 @@ from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 
 from catalog.snapshot import get_catalog
-from tests.conftest import make_catalog, make_user
+from tests.helpers import make_catalog, make_user
 from tracker.mentoring import rules as mentoring
 from tracker.models import Feedback, Mentorship, Progress, ProgressEvent, Status, User
 from tracker.progress.services import progress_set_status
@@ -32,13 +32,8 @@ def frozen():
 
 
 @pytest.fixture
-def carol(db: None) -> User:
-    return make_user("carol")
-
-
-@pytest.fixture
-def mentees(db: None, frozen, carol: User) -> dict[str, User]:
-    """Carol mentors three learners over a catalog of two tracks of three skills:
+def mentees(db: None, frozen, grace: User) -> dict[str, User]:
+    """Grace mentors three learners over a catalog of two tracks of three skills:
 
     - dave, active: done 1.1 and 1.2 this week, learning 2.1 (2 of 6, 33%);
     - erin, slowing: done 1.1 a month ago, skipped 2.3, done 2.1 ten days ago (2 of 5, 40%);
@@ -49,7 +44,7 @@ def mentees(db: None, frozen, carol: User) -> dict[str, User]:
     erin = make_user("erin", first_name="Erin", last_name="Eve")
     frank = make_user("frank", first_name="Frank", last_name="Fox")
     for learner in (dave, erin, frank):
-        Mentorship.objects.create(learner=learner, mentor=carol)
+        Mentorship.objects.create(learner=learner, mentor=grace)
 
     def move(user: User, slug: str, status: str, when: dt.datetime) -> None:
         progress_set_status(user=user, skill_id=skills[slug].pk, status=status, now=when)
@@ -62,22 +57,22 @@ def mentees(db: None, frozen, carol: User) -> dict[str, User]:
     move(erin, "skill-2-1", "done", days_ago(10))
     move(frank, "skill-1-1", "done", days_ago(40))
 
-    # Replies are what the learner writes; only the unread ones to carol count.
+    # Replies are what the learner writes; only the unread ones to grace count.
     on = skills["skill-1-1"]
-    Feedback.objects.create(learner=dave, mentor=carol, author=carol, skill=on, body="Nice.")
+    Feedback.objects.create(learner=dave, mentor=grace, author=grace, skill=on, body="Nice.")
     for body in ("Thanks!", "One more question."):
-        Feedback.objects.create(learner=dave, mentor=carol, author=dave, skill=on, body=body)
+        Feedback.objects.create(learner=dave, mentor=grace, author=dave, skill=on, body=body)
     Feedback.objects.create(
-        learner=dave, mentor=carol, author=dave, skill=on, body="Seen.", read_at=days_ago(1)
+        learner=dave, mentor=grace, author=dave, skill=on, body="Seen.", read_at=days_ago(1)
     )
-    Feedback.objects.create(learner=frank, mentor=carol, author=frank, skill=on, body="Hi.")
-    # Carol writing to frank is not a reply, however unread.
-    Feedback.objects.create(learner=frank, mentor=carol, author=carol, skill=on, body="Hello.")
+    Feedback.objects.create(learner=frank, mentor=grace, author=frank, skill=on, body="Hi.")
+    # Grace writing to frank is not a reply, however unread.
+    Feedback.objects.create(learner=frank, mentor=grace, author=grace, skill=on, body="Hello.")
     return {"dave": dave, "erin": erin, "frank": frank}
 
 
-def rows_by_name(carol: User) -> dict[str, mentoring.MenteeRow]:
-    rows = mentoring.mentee_rows(carol, get_catalog(), NOW)
+def rows_by_name(grace: User) -> dict[str, mentoring.MenteeRow]:
+    rows = mentoring.mentee_rows(grace, get_catalog(), NOW)
     return {row.mentee.username: row for row in rows}
 
 
@@ -85,8 +80,8 @@ def rows_by_name(carol: User) -> dict[str, mentoring.MenteeRow]:
 
 
 @pytest.mark.django_db
-def test_each_mentee_gets_completion_per_track_and_overall(carol, mentees) -> None:
-    rows = rows_by_name(carol)
+def test_each_mentee_gets_completion_per_track_and_overall(grace, mentees) -> None:
+    rows = rows_by_name(grace)
     assert list(rows) == ["dave", "erin", "frank"]  # by name
     dave, erin, frank = rows["dave"], rows["erin"], rows["frank"]
     assert (dave.percent, dave.done, dave.counted) == (33, 2, 6)
@@ -95,12 +90,12 @@ def test_each_mentee_gets_completion_per_track_and_overall(carol, mentees) -> No
     assert [(track.title, pct) for track, pct in dave.tracks] == [("Track 1", 67), ("Track 2", 0)]
     assert [pct for _, pct in erin.tracks] == [33, 50]
     assert [pct for _, pct in frank.tracks] == [33, 0]
-    assert dave.mentorship.mentor == carol
+    assert dave.mentorship.mentor == grace
 
 
 @pytest.mark.django_db
-def test_activity_decides_the_status(carol, mentees) -> None:
-    rows = rows_by_name(carol)
+def test_activity_decides_the_status(grace, mentees) -> None:
+    rows = rows_by_name(grace)
     assert [rows[name].status for name in rows] == ["active", "slowing", "stalled"]
     assert rows["dave"].last_activity == days_ago(1)
     assert rows["erin"].last_activity == days_ago(10)
@@ -111,13 +106,13 @@ def test_activity_decides_the_status(carol, mentees) -> None:
 
 @pytest.mark.django_db
 def test_unread_replies_count_only_the_learners_unread_messages_to_this_mentor(
-    carol, mentees, alice
+    grace, mentees, alice
 ) -> None:
     dave = mentees["dave"]
     Mentorship.objects.create(learner=dave, mentor=alice)
     skill = Progress.objects.filter(user=dave).first().skill  # type: ignore[union-attr]
     Feedback.objects.create(learner=dave, mentor=alice, author=dave, skill=skill, body="To Alice.")
-    rows = rows_by_name(carol)
+    rows = rows_by_name(grace)
     assert [rows[name].unread_replies for name in rows] == [2, 0, 1]
 
 
@@ -138,21 +133,21 @@ def test_status_thresholds_count_whole_days(idle: dt.timedelta | None, status: s
 
 
 @pytest.mark.django_db
-def test_a_skill_done_twice_this_week_counts_once(carol, mentees) -> None:
+def test_a_skill_done_twice_this_week_counts_once(grace, mentees) -> None:
     dave = mentees["dave"]
     skill_id = Progress.objects.get(user=dave, skill__slug="skill-1-1").skill_id
     progress_set_status(user=dave, skill_id=skill_id, status="learning", now=days_ago(0.5))
     progress_set_status(user=dave, skill_id=skill_id, status="done", now=days_ago(0.2))
-    row = rows_by_name(carol)["dave"]
+    row = rows_by_name(grace)["dave"]
     assert row.done_last_7_days == 2
     assert row.idle_label == "today"
 
 
 @pytest.mark.django_db
-def test_a_mentee_who_never_started_is_stalled_at_zero(carol, frozen) -> None:
+def test_a_mentee_who_never_started_is_stalled_at_zero(grace, frozen) -> None:
     make_catalog(tracks=1, skills_per_track=2)
-    Mentorship.objects.create(learner=make_user("gina"), mentor=carol)
-    (row,) = mentoring.mentee_rows(carol, get_catalog(), NOW)
+    Mentorship.objects.create(learner=make_user("gina"), mentor=grace)
+    (row,) = mentoring.mentee_rows(grace, get_catalog(), NOW)
     assert (row.percent, row.done, row.counted, row.status) == (0, 0, 2, "stalled")
     assert row.last_activity is None and row.last_activity_date == ""
     assert row.tracks[0][1] == 0
@@ -160,14 +155,14 @@ def test_a_mentee_who_never_started_is_stalled_at_zero(carol, frozen) -> None:
 
 @pytest.mark.django_db
 def test_revoked_mentorships_and_other_mentors_mentees_are_not_listed(
-    client: Client, carol, mentees, alice, bob
+    client: Client, grace, mentees, alice, bob
 ) -> None:
     Mentorship.objects.filter(learner=mentees["frank"]).update(
         state=Mentorship.State.REVOKED, revoked_at=NOW
     )
     Mentorship.objects.create(learner=bob, mentor=alice)
-    assert list(rows_by_name(carol)) == ["dave", "erin"]
-    client.force_login(carol)
+    assert list(rows_by_name(grace)) == ["dave", "erin"]
+    client.force_login(grace)
     html = client.get("/mentor/").content.decode()
     assert "/mentor/frank/" not in html and "/mentor/bob/" not in html
     client.force_login(alice)
@@ -175,18 +170,18 @@ def test_revoked_mentorships_and_other_mentors_mentees_are_not_listed(
 
 
 @pytest.mark.django_db
-def test_mentee_rows_runs_four_queries(carol, mentees, django_assert_num_queries) -> None:
+def test_mentee_rows_runs_four_queries(grace, mentees, django_assert_num_queries) -> None:
     catalog = get_catalog()
     with django_assert_num_queries(4):
-        mentoring.mentee_rows(carol, catalog, NOW)
+        mentoring.mentee_rows(grace, catalog, NOW)
 
 
 # -- the page --------------------------------------------------------------------------------
 
 
 @pytest.mark.django_db
-def test_the_page_shows_a_row_per_mentee(client: Client, carol, mentees) -> None:
-    client.force_login(carol)
+def test_the_page_shows_a_row_per_mentee(client: Client, grace, mentees) -> None:
+    client.force_login(grace)
     response = client.get("/mentor/")
     assert response.status_code == 200
     html = response.content.decode()
@@ -234,9 +229,9 @@ def test_a_mentor_of_nobody_learns_how_mentoring_starts(client: Client, alice) -
     ],
 )
 def test_every_column_sorts_both_ways(
-    client: Client, carol, mentees, sort: str, direction: str, order: list[str]
+    client: Client, grace, mentees, sort: str, direction: str, order: list[str]
 ) -> None:
-    client.force_login(carol)
+    client.force_login(grace)
     response = client.get(f"/mentor/?sort={sort}&dir={direction}")
     assert [row.mentee.username for row in response.context["rows"]] == order
     html = response.content.decode()
@@ -254,9 +249,9 @@ def mentoring_columns() -> list[str]:
 
 @pytest.mark.django_db
 def test_the_sorted_header_links_to_the_other_direction_with_a_visible_arrow(
-    client: Client, carol, mentees
+    client: Client, grace, mentees
 ) -> None:
-    client.force_login(carol)
+    client.force_login(grace)
     html = client.get("/mentor/?sort=completion&dir=desc").content.decode()
     assert (
         '<th scope="col" aria-sort="descending"><a href="?sort=completion&amp;dir=asc">'
@@ -269,8 +264,8 @@ def test_the_sorted_header_links_to_the_other_direction_with_a_visible_arrow(
 
 
 @pytest.mark.django_db
-def test_a_bad_direction_takes_the_columns_own(client: Client, carol, mentees) -> None:
-    client.force_login(carol)
+def test_a_bad_direction_takes_the_columns_own(client: Client, grace, mentees) -> None:
+    client.force_login(grace)
     response = client.get("/mentor/?sort=completion&dir=sideways")
     assert [row.mentee.username for row in response.context["rows"]] == [
         "erin",
@@ -289,8 +284,8 @@ def test_anonymous_visitors_are_sent_to_log_in(client: Client, url: str) -> None
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("url", ["/mentor/", "/mentor/export.csv"])
-def test_it_rejects_post(client: Client, carol, url: str) -> None:
-    client.force_login(carol)
+def test_it_rejects_post(client: Client, grace, url: str) -> None:
+    client.force_login(grace)
     assert client.post(url).status_code == 405
 
 
@@ -306,8 +301,8 @@ def read_csv(client: Client, url: str = "/mentor/export.csv") -> list[list[str]]
 
 
 @pytest.mark.django_db
-def test_the_csv_holds_the_same_rows(client: Client, carol, mentees) -> None:
-    client.force_login(carol)
+def test_the_csv_holds_the_same_rows(client: Client, grace, mentees) -> None:
+    client.force_login(grace)
     assert read_csv(client) == [
         [
             "username",
@@ -338,7 +333,7 @@ def test_the_csv_of_a_mentor_of_nobody_has_only_the_header(client: Client, alice
 
 
 @pytest.mark.django_db
-def test_the_csv_quotes_cells_a_spreadsheet_would_run(client: Client, carol, frozen) -> None:
+def test_the_csv_quotes_cells_a_spreadsheet_would_run(client: Client, grace, frozen) -> None:
     make_catalog(tracks=1, skills_per_track=1)
     for username, first in [
         ("@evil", '=HYPERLINK("http://x")'),
@@ -346,8 +341,8 @@ def test_the_csv_quotes_cells_a_spreadsheet_would_run(client: Client, carol, fro
         ("-minus", "@SUM(A1)"),
         ("plain", "Ann=Lee"),
     ]:
-        Mentorship.objects.create(learner=make_user(username, first_name=first), mentor=carol)
-    client.force_login(carol)
+        Mentorship.objects.create(learner=make_user(username, first_name=first), mentor=grace)
+    client.force_login(grace)
     rows = {row[0]: row[1] for row in read_csv(client)[1:]}
     assert rows == {
         "'@evil": '\'=HYPERLINK("http://x")',
@@ -403,14 +398,14 @@ def add_mentees(mentor: User, first: int, count: int, skill_ids: list[int]) -> N
 
 @pytest.mark.django_db
 def test_the_page_runs_the_same_queries_for_2_and_200_mentees(
-    client: Client, carol, frozen
+    client: Client, grace, frozen
 ) -> None:
     skill_ids = [s.pk for s in make_catalog(tracks=3, skills_per_track=4)]
-    add_mentees(carol, 0, 2, skill_ids)
-    client.force_login(carol)
+    add_mentees(grace, 0, 2, skill_ids)
+    client.force_login(grace)
     small = count_queries(client, "/mentor/")
     assert len(client.get("/mentor/").context["rows"]) == 2
-    add_mentees(carol, 2, 198, skill_ids)
+    add_mentees(grace, 2, 198, skill_ids)
     large = count_queries(client, "/mentor/")
     assert len(client.get("/mentor/").context["rows"]) == 200
     assert small == large

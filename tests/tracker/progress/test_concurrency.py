@@ -9,8 +9,10 @@ import httpx
 import pytest
 from django.test import Client
 
-from tests.conftest import make_catalog, make_user
+from tests.helpers import make_catalog, make_user
 from tracker.models import Progress, ProgressEvent
+
+pytestmark = pytest.mark.slow  # a live server
 
 
 def signed_in_client(live_server, username: str) -> httpx.Client:

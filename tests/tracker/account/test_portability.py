@@ -18,7 +18,7 @@ from PIL import Image
 
 from catalog.models import Skill
 from catalog.snapshot import forget_catalog
-from tests.conftest import PASSWORD, as_sent, make_catalog, make_user
+from tests.helpers import PASSWORD, as_sent, make_catalog, make_user
 from tracker.account import export
 from tracker.account.importing import ImportRefused, account_import
 from tracker.account.services import account_delete
@@ -141,11 +141,6 @@ def export_file(**overrides: Any) -> dict[str, Any]:
     data: dict[str, Any] = {"format": "gradient-export", "version": 1}
     data.update(overrides)
     return data
-
-
-@pytest.fixture
-def alice_client(alice) -> Client:
-    return login(alice)
 
 
 # -- export ---------------------------------------------------------------------------------

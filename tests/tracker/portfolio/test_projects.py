@@ -6,13 +6,10 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
-from django.test import Client, override_settings
-from django.test.utils import CaptureQueriesContext
+from django.test import Client
 from PIL import Image
 
-from catalog.models import Skill
-from tests.conftest import as_sent
+from tests.helpers import as_sent
 from tracker.models import Collaborator, Metric, Project, ProjectImage
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -73,12 +70,6 @@ def form_data(**overrides: Any) -> dict[str, Any]:
     }
     data.update(overrides)
     return as_sent({k: v for k, v in data.items() if v is not None})
-
-
-@pytest.fixture
-def alice_client(client: Client, alice) -> Client:
-    client.force_login(alice)
-    return client
 
 
 @pytest.mark.django_db
@@ -418,38 +409,3 @@ def test_the_dashboard_shows_evidence_share(alice_client, alice, catalog) -> Non
     response = alice_client.get("/dashboard/")
     assert response.context["evidence_percent"] == 25
     assert [s.slug for s in response.context["without_evidence"]] == [s.slug for s in catalog[1:4]]
-
-
-# -- query counts --------------------------------------------------------------------------
-
-
-def grow(owner, n: int, skills: list[Skill]) -> None:
-    for i in range(n):
-        project = Project.objects.create(
-            owner=owner, title=f"P{i}", summary="s", visibility="public"
-        )
-        Metric.objects.create(project=project, name="acc", value=0.9, baseline=0.8)
-        Metric.objects.create(project=project, name="f1", value=0.8)
-        Collaborator.objects.create(project=project, name="Bob")
-        project.skills.set(skills)
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize("url", ["/projects/", "/u/alice/"])
-def test_project_lists_run_the_same_queries_for_2_and_40(
-    client: Client, alice, catalog, url
-) -> None:
-    alice.show_progress = True
-    alice.save()
-    client.force_login(alice)
-    grow(alice, 2, catalog[:2])
-    client.get(url)
-    # In production a process asks whether the catalog changed at most once a second.
-    with override_settings(CATALOG_CHECK_SECONDS=60):
-        with CaptureQueriesContext(connection) as small:
-            client.get(url)
-        grow(alice, 38, catalog)
-        with CaptureQueriesContext(connection) as large:
-            response = client.get(url)
-    assert response.content.decode().count("P3") >= 1
-    assert len(small.captured_queries) == len(large.captured_queries) <= 10

@@ -12,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from catalog.models import Skill
-from tests.conftest import make_catalog, make_user
+from tests.helpers import make_catalog, make_user
 from tracker import mail as tracker_mail
 from tracker.mentoring import digest
 from tracker.models import Feedback, Mentorship, User
@@ -57,23 +57,18 @@ def skills(db: None) -> list[Skill]:
 
 
 @pytest.fixture
-def carol(db: None) -> User:
-    return make_user("carol")
-
-
-@pytest.fixture
 def dave(db: None) -> User:
     return make_user("dave")
 
 
 @pytest.fixture
-def mentees(alice, bob, carol, skills) -> None:
-    """bob mentors alice (busy two days ago) and carol (quiet for 40 days)."""
+def mentees(alice, bob, grace, skills) -> None:
+    """bob mentors alice (busy two days ago) and grace (quiet for 40 days)."""
     start_mentoring(alice, bob)
-    start_mentoring(carol, bob)
+    start_mentoring(grace, bob)
     move(alice, skills[0], "done", at(-2))
     move(alice, skills[1], "learning", at(-2))
-    move(carol, skills[0], "learning", at(-40))
+    move(grace, skills[0], "learning", at(-40))
 
 
 def test_a_mentor_gets_one_mail_naming_each_mentee(mentees, alice, bob, dave, skills) -> None:
@@ -91,16 +86,16 @@ def test_a_mentor_gets_one_mail_naming_each_mentee(mentees, alice, bob, dave, sk
     assert message.subject == "Your Gradient mentees this week"
     assert message.from_email == settings.DEFAULT_FROM_EMAIL
     by_mentee = sections(message.body)
-    assert list(by_mentee) == ["alice", "carol"]
+    assert list(by_mentee) == ["alice", "grace"]
     assert "Completed since 31 Jan:\n  - Skill 1.1\n" in by_mentee["alice"]
     assert "Started since 31 Jan:\n  - Skill 1.2\n" in by_mentee["alice"]
     assert "STALLED" not in by_mentee["alice"]
-    assert "[STALLED]" in by_mentee["carol"]
-    assert "Last activity: Wed 21 Jan 2026" in by_mentee["carol"]
+    assert "[STALLED]" in by_mentee["grace"]
+    assert "Last activity: Wed 21 Jan 2026" in by_mentee["grace"]
     assert "Skill 1.3" not in message.body
     assert "dave" not in message.body
     assert f"{settings.SITE_URL}/mentor/alice/" in by_mentee["alice"]
-    assert f"{settings.SITE_URL}/mentor/carol/" in by_mentee["carol"]
+    assert f"{settings.SITE_URL}/mentor/grace/" in by_mentee["grace"]
     assert f"All your mentees: {settings.SITE_URL}/mentor/\n" in message.body
     assert message.body.startswith("Hello bob,\n")
     assert "\n== Alice O'Neil (alice)\n" in message.body  # plain text: nothing HTML-escaped
@@ -108,7 +103,7 @@ def test_a_mentor_gets_one_mail_naming_each_mentee(mentees, alice, bob, dave, sk
     links = Mentorship.objects.filter(mentor=bob)
     assert {(m.learner.username, m.digest_sent_at) for m in links} == {
         ("alice", T0),
-        ("carol", T0),
+        ("grace", T0),
         ("dave", None),
     }
 
@@ -129,7 +124,7 @@ def test_unread_replies_are_counted_per_mentee(mentees, alice, bob, skills) -> N
 
     by_mentee = sections(mail.outbox[0].body)
     assert "Unread replies: 2\n" in by_mentee["alice"]
-    assert "Unread replies" not in by_mentee["carol"]
+    assert "Unread replies" not in by_mentee["grace"]
 
 
 def test_a_second_run_in_the_same_week_sends_nothing(mentees, bob) -> None:
@@ -149,13 +144,13 @@ def test_next_weeks_cron_sends_even_if_it_starts_a_little_earlier(mentees) -> No
     assert len(mail.outbox) == 2
 
 
-def test_a_stalled_mentee_is_news_every_week_they_stay_stalled(mentees, carol) -> None:
+def test_a_stalled_mentee_is_news_every_week_they_stay_stalled(mentees, grace) -> None:
     run(T0)
     out, _ = run(at(8))
 
     assert out.startswith("Sent 1 digest;")
     body = mail.outbox[1].body
-    assert "[STALLED]" in sections(body)["carol"]
+    assert "[STALLED]" in sections(body)["grace"]
     assert "Nothing completed or started since 2 Mar." in sections(body)["alice"]
 
 
@@ -216,7 +211,7 @@ def test_dry_run_lists_who_would_get_what_and_sends_and_records_nothing(mentees,
 
     assert out.splitlines() == [
         "bob@example.com (bob): alice (1 completed, 1 started); "
-        "carol (0 completed, 0 started, stalled)",
+        "grace (0 completed, 0 started, stalled)",
         "Would send 1 digest; 0 skipped (sent within 7 days); 0 with nothing new; 0 failed",
     ]
     assert mail.outbox == []

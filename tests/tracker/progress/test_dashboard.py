@@ -4,12 +4,10 @@ import datetime as dt
 
 import pytest
 import time_machine
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 
 from catalog.models import Skill
-from tests.conftest import make_catalog, make_user
+from tests.helpers import make_catalog, make_user
 from tracker.progress.rules import build_calendar, streaks
 from tracker.progress.services import progress_set_status
 
@@ -120,29 +118,3 @@ def test_the_dashboard_needs_a_login(client: Client) -> None:
     response = client.get("/dashboard/")
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
-
-
-def dashboard_queries(client: Client) -> int:
-    client.get("/dashboard/")
-    with CaptureQueriesContext(connection) as ctx:
-        assert client.get("/dashboard/").status_code == 200
-    return len(ctx.captured_queries)
-
-
-@pytest.mark.django_db
-def test_the_dashboard_runs_a_fixed_number_of_queries(client: Client) -> None:
-    skills = make_catalog(tracks=2, skills_per_track=3)
-    ada = make_user("ada")
-    client.force_login(ada)
-    progress_set_status(user=ada, skill_id=skills[0].pk, status="done")
-    small = dashboard_queries(client)
-
-    skills += make_catalog(tracks=8, skills_per_track=15)
-    start = dt.datetime(2025, 6, 1, tzinfo=dt.UTC)
-    for i, skill in enumerate(skills):
-        for j, status in enumerate(["learning", "done", "learning", "done"]):
-            when = start + dt.timedelta(days=i, hours=j)
-            progress_set_status(user=ada, skill_id=skill.pk, status=status, now=when)
-    large = dashboard_queries(client)
-    assert small == large
-    assert large <= 10

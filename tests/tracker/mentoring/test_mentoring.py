@@ -8,15 +8,10 @@ import time_machine
 from django.core import mail
 from django.test import Client
 
-from tests.conftest import as_sent, make_user
+from tests.helpers import as_sent
 from tracker.mentoring.services import invite_accept, invite_create, invite_token, mentorship_revoke
 from tracker.models import Feedback, Invite, MentorNote, Mentorship, Progress, Project
 from tracker.progress.services import progress_save_note, progress_set_status
-
-
-@pytest.fixture
-def grace(db):
-    return make_user("grace", first_name="Grace")
 
 
 def login(user) -> Client:
@@ -401,39 +396,6 @@ def test_private_mentor_notes_are_only_the_mentors(alice, grace, bob) -> None:
     assert "grace-eyes-only" not in login(bob).get("/mentor/alice/").content.decode()
     for page in ("/dashboard/", "/mentors/", "/u/alice/"):
         assert "grace-eyes-only" not in login(alice).get(page).content.decode()
-
-
-@pytest.mark.django_db
-def test_the_mentee_page_runs_a_fixed_number_of_queries(alice, grace) -> None:
-    from django.db import connection
-    from django.test import override_settings
-    from django.test.utils import CaptureQueriesContext
-
-    from tests.conftest import make_catalog
-
-    skills = make_catalog(tracks=2, skills_per_track=3)
-    invite_accept(invite=invite_create(learner=alice), mentor=grace)
-    mentor = login(grace)
-
-    def count() -> int:
-        mentor.get("/mentor/alice/")
-        with override_settings(CATALOG_CHECK_SECONDS=60), CaptureQueriesContext(connection) as c:
-            assert mentor.get("/mentor/alice/").status_code == 200
-        return len(c.captured_queries)
-
-    progress_set_status(user=alice, skill_id=skills[0].pk, status="done")
-    Project.objects.create(owner=alice, title="First", summary="s", visibility="mentors")
-    small = count()
-    skills += make_catalog(tracks=4, skills_per_track=10)
-    for i, skill in enumerate(skills):
-        progress_set_status(user=alice, skill_id=skill.pk, status="done")
-        progress_save_note(user=alice, skill_id=skill.pk, note="n")
-        project = Project.objects.create(
-            owner=alice, title=f"P{i}", summary="s", visibility="mentors"
-        )
-        login(grace).post("/mentor/alice/feedback/", as_sent(project=project.pk, body="fb"))
-    large = count()
-    assert small == large <= 10
 
 
 @pytest.mark.django_db

@@ -34,6 +34,8 @@ from tracker.account.importing import (
 from tracker.account.views import export_json
 from tracker.models import User
 
+pytestmark = pytest.mark.slow  # hypothesis
+
 KNOWN_SKILLS = [f"skill-{t}-{s}" for t in (1, 2) for s in (1, 2, 3)]  # conftest's catalog
 SKILLS = st.sampled_from([*KNOWN_SKILLS, "gone-skill", "renamed_2"])
 STATUSES = st.sampled_from(["todo", "learning", "done", "skipped"])

@@ -1,0 +1,99 @@
+"""What tests build their data with: users, a small catalog, and form data as a browser
+sends our forms. Tests import these from here; fixtures live in tests/conftest.py."""
+
+from __future__ import annotations
+
+import uuid
+
+from catalog.models import Resource, Skill, Track
+from catalog.snapshot import forget_catalog
+from tracker.models import User
+
+PASSWORD = "correct-horse-battery"
+
+
+def make_user(username: str, **extra: object) -> User:
+    return User.objects.create_user(
+        username=username, email=f"{username}@example.com", password=PASSWORD, **extra
+    )
+
+
+def make_catalog(tracks: int = 2, skills_per_track: int = 3) -> list[Skill]:
+    """A small catalog: each skill requires the one before it in its track.
+
+    Track numbers continue after existing tracks, so it can be called again to grow it.
+    """
+    skills = []
+    first = Track.objects.count() + 1
+    for t in range(first, first + tracks):
+        track = Track.objects.create(slug=f"track-{t}", title=f"Track {t}", order=t)
+        previous = None
+        for s in range(1, skills_per_track + 1):
+            skill = Skill.objects.create(
+                track=track,
+                slug=f"skill-{t}-{s}",
+                title=f"Skill {t}.{s}",
+                summary=f"Summary of skill {t}.{s}. It matters.",
+                hours=s * 2,
+                order=s,
+            )
+            Resource.objects.create(
+                skill=skill,
+                title=f"Docs for {t}.{s}",
+                url=f"https://example.org/{t}/{s}",
+                kind=Resource.Kind.DOCS,
+                minutes=30,
+            )
+            if previous:
+                skill.prerequisites.add(previous)
+            previous = skill
+            skills.append(skill)
+    forget_catalog()
+    return skills
+
+
+def as_sent(data: dict | None = None, **more: object) -> dict:
+    """Form data as a browser sends our forms: with the hidden marker that the form came
+    whole and a fresh one-time key (tracker/forms.py); forms without them ignore them."""
+    return {"sent": "1", "submission": str(uuid.uuid4()), **(data or {}), **more}
+
+
+def new_project_form(**changes: object) -> dict:
+    """The new-project form as a browser sends it: every field, one metric row, no
+    collaborators, the marker and a fresh one-time key."""
+    data: dict = {
+        "title": "MNIST",
+        "kind": "personal",
+        "summary": "Digits.",
+        **dict.fromkeys(
+            [
+                "problem",
+                "data_source",
+                "data_size",
+                "data_licence",
+                "data_url",
+                "approach",
+                "results",
+                "repository_url",
+                "demo_url",
+                "started_on",
+                "finished_on",
+            ],
+            "",
+        ),  # fmt: skip
+        "visibility": "private",
+        "metrics-TOTAL_FORMS": "1",
+        "metrics-INITIAL_FORMS": "0",
+        "metrics-MIN_NUM_FORMS": "0",
+        "metrics-MAX_NUM_FORMS": "20",
+        "metrics-0-id": "",
+        "metrics-0-name": "accuracy",
+        "metrics-0-split": "test",
+        "metrics-0-value": "0.97",
+        "metrics-0-baseline": "",
+        "collaborators-TOTAL_FORMS": "0",
+        "collaborators-INITIAL_FORMS": "0",
+        "collaborators-MIN_NUM_FORMS": "0",
+        "collaborators-MAX_NUM_FORMS": "20",
+    }
+    return as_sent(data, **changes)
