@@ -2,6 +2,7 @@
 
 import io
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -175,6 +176,59 @@ def test_bad_input_gets_field_errors_and_saves_nothing(
     assert not Project.objects.exists()
     assert not Metric.objects.exists() and not Collaborator.objects.exists()
     assert not ProjectImage.objects.exists()
+
+
+@pytest.fixture
+def folders(tmp_path: Path, settings: Any) -> tuple[Path, Path]:
+    """MEDIA_ROOT, and where Django would write an upload's temporary file."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path / "uploads")
+    (tmp_path / "uploads").mkdir()
+    return tmp_path / "media", tmp_path / "uploads"
+
+
+def files_in(folder: Path) -> list[Path]:
+    return [p for p in folder.rglob("*") if p.is_file()] if folder.exists() else []
+
+
+@pytest.mark.django_db
+def test_a_refused_upload_answers_the_form_and_leaves_no_file_anywhere(
+    alice_client, folders: tuple[Path, Path]
+) -> None:
+    media, temp = folders
+    heavy = png().read() + bytes(5 * 1024 * 1024)  # over 5 MB: over Django's 2.5 MB too
+    images = [png(), SimpleUploadedFile("heavy.png", heavy, content_type="image/png")]
+
+    response = alice_client.post("/projects/new/", form_data(images=images))
+
+    assert response.status_code == 200
+    assert "heavy.png: The image is larger than 5 MB." in response.content.decode()
+    assert not Project.objects.exists() and not ProjectImage.objects.exists()
+    assert files_in(media) == [] and files_in(temp) == []
+
+
+@pytest.mark.django_db
+def test_a_worker_stopped_while_saving_images_leaves_no_file_behind(
+    alice_client, folders: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """gunicorn's timeout stops a worker with SystemExit, which `except Exception` misses."""
+    media, temp = folders
+    save = ProjectImage.save
+    saved: list[ProjectImage] = []
+
+    def save_then_stop(self: ProjectImage, *args: Any, **kwargs: Any) -> None:
+        if saved:  # the second image's files are written; its row is next
+            raise SystemExit(1)
+        save(self, *args, **kwargs)
+        saved.append(self)
+
+    monkeypatch.setattr(ProjectImage, "save", save_then_stop)
+
+    with pytest.raises(SystemExit):
+        alice_client.post("/projects/new/", form_data(images=[png(), png(name="b.png")]))
+
+    assert files_in(media) == [] and files_in(temp) == []
+    assert not Project.objects.exists() and not ProjectImage.objects.exists()
 
 
 @pytest.mark.django_db
