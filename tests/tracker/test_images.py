@@ -310,3 +310,45 @@ def test_it_scales_16_bit_greyscale_instead_of_clipping_it_to_white() -> None:
     result = process_image(upload(encode(image, "PNG")))
 
     assert pixel(reopen(result.content), (0, 0)) == (128, 128, 128)
+
+
+def test_it_removes_exif_icc_and_xmp_from_a_webp() -> None:
+    exif = Image.Exif()
+    exif[MAKE] = "PhoneCo"
+    exif[GPS_INFO] = {1: "N", 2: (51.0, 30.0, 26.0)}
+    xmp = b'<x:xmpmeta xmlns:x="adobe:ns:meta/">PhoneCo</x:xmpmeta>'
+    data = encode(chart((60, 40)), "WEBP", exif=exif, icc_profile=b"PhoneCo icc", xmp=xmp)
+    assert {"exif", "icc_profile", "xmp"} <= set(Image.open(io.BytesIO(data)).info)
+
+    result = process_image(upload(data, name="photo.webp"))
+
+    image = reopen(result.content)
+    assert not {"exif", "icc_profile", "xmp"} & set(image.info)
+    result.content.seek(0)
+    assert b"PhoneCo" not in result.content.read()
+
+
+def test_it_shrinks_a_large_image_to_a_thumbnail_of_the_same_shape() -> None:
+    result = process_image(upload(encode(chart((2000, 500)), "PNG")))
+
+    assert (result.width, result.height) == (2000, 500)
+    assert reopen(result.content).size == (2000, 500)
+    assert reopen(result.thumbnail).size == (640, 160)
+
+
+def test_it_makes_the_thumbnail_of_a_phone_photo_upright_too() -> None:
+    photo = Image.new("RGB", (1600, 800), "red")
+    photo.paste("blue", (800, 0, 1600, 800))  # left half red, right half blue
+    exif = Image.Exif()
+    exif[ORIENTATION] = 6  # rotate 90° clockwise to display
+    data = encode(photo, "JPEG", exif=exif)
+
+    result = process_image(upload(data, name="photo.jpg"))
+
+    assert (result.width, result.height) == (800, 1600)
+    thumbnail = reopen(result.thumbnail)
+    assert thumbnail.size == (320, 640)
+    red, _, blue = pixel(thumbnail, (160, 100))
+    assert red > 200 and blue < 60  # the left half is on top, as in the full image
+    red, _, blue = pixel(thumbnail, (160, 540))
+    assert blue > 200 and red < 60
