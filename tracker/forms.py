@@ -2,7 +2,7 @@ from django import forms
 
 from catalog.models import Skill
 
-from .images import ProcessedImage, process_image
+from .images import MAX_BYTES, MAX_PIXELS, MAX_PIXELS_WEBP, ProcessedImage, process_image
 from .models import Collaborator, Metric, Progress, Project, SkillLink, User
 
 
@@ -78,10 +78,17 @@ class BoundedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
         return super()._check_values(value)
 
 
+# Each image is decoded and encoded again while the request waits; this many of the
+# largest accepted take a worker about 2.3 s of CPU (docs/reliability.md).
+MAX_IMAGES_PER_UPLOAD = 2
+
+
 class ProjectForm(forms.ModelForm):
     images = MultipleImageField(
         required=False,
-        help_text="PNG, JPEG or WebP, up to 5 MB and 25 megapixels each. "
+        help_text=f"PNG, JPEG or WebP, {MAX_IMAGES_PER_UPLOAD} at a time, each up to "
+        f"{MAX_BYTES // (1024 * 1024)} MB and {MAX_PIXELS // 1_000_000} megapixels "
+        f"(WebP {MAX_PIXELS_WEBP // 1_000_000}). "
         "Location data and anything hidden in the file are removed.",
     )
 
@@ -140,7 +147,10 @@ class ProjectForm(forms.ModelForm):
     def clean_images(self) -> list[ProcessedImage]:
         files = self.cleaned_data.get("images") or []
         if len(files) > MAX_IMAGES_PER_UPLOAD:
-            raise forms.ValidationError(f"Upload at most {MAX_IMAGES_PER_UPLOAD} images at once.")
+            raise forms.ValidationError(
+                f"Upload at most {MAX_IMAGES_PER_UPLOAD} images at once; "
+                "you can add more by editing the project."
+            )
         processed, errors = [], []
         for upload in files:
             try:
@@ -186,7 +196,6 @@ class OrderedInlineFormSet(forms.BaseInlineFormSet):
 
 MAX_METRICS = 20
 MAX_COLLABORATORS = 20
-MAX_IMAGES_PER_UPLOAD = 6
 
 MetricFormSet = forms.inlineformset_factory(
     Project,

@@ -20,8 +20,14 @@ from django.core.files import File
 from django.core.files.base import ContentFile
 from PIL import Image, ImageOps
 
+# Limits whose worst case was measured (docs/reliability.md, scripts/upload_stress.py):
+# the largest image of each format takes a server process about 1.2 s of CPU and at most
+# 130 MB above its usual size.
 MAX_BYTES = 5 * 1024 * 1024
-MAX_PIXELS = 25_000_000
+MAX_PIXELS = 16_000_000
+# WebP decodes through libwebp's animation decoder, which holds two full-size canvases
+# beside Pillow's own copy: about 16 bytes a pixel at the peak, where PNG and JPEG take 4-7.
+MAX_PIXELS_WEBP = 8_000_000
 ALLOWED_FORMATS = {"PNG": "png", "JPEG": "jpg", "WEBP": "webp"}
 THUMBNAIL_SIZE = (640, 640)  # fit within, keep aspect ratio
 _THUMBNAIL_OPTIONS: dict[str, Any] = {"quality": 80}
@@ -58,7 +64,7 @@ def process_image(upload: File) -> ProcessedImage:
     Refuses, with a ``ValidationError`` whose message can be shown to the user: files over
     ``MAX_BYTES``; anything Pillow cannot open or fully decode; formats other than PNG,
     JPEG and WebP (judged by the decoded data, not the name or content type); and images
-    over ``MAX_PIXELS``, checked from the header before any pixel is decoded.
+    over their format's ``pixel_limit``, checked from the header before any pixel is decoded.
 
     The result keeps the upload's format and its first frame only, turned upright as its
     EXIF orientation says, with no metadata. File names are random, never the upload's.
@@ -122,8 +128,13 @@ def _check_format(image: Image.Image) -> str:
     return image_format
 
 
-def _check_pixels(image: Image.Image) -> None:
-    limit = MAX_PIXELS
+def pixel_limit(image_format: str) -> int:
+    """The most pixels an image in this format may have."""
+    return MAX_PIXELS_WEBP if image_format == "WEBP" else MAX_PIXELS
+
+
+def _check_pixels(image: Image.Image, image_format: str) -> None:
+    limit = pixel_limit(image_format)
     if Image.MAX_IMAGE_PIXELS is not None:  # a stricter global setting wins
         limit = min(limit, Image.MAX_IMAGE_PIXELS)
     pixels = image.width * image.height
@@ -143,7 +154,7 @@ def _decode(data: bytes) -> tuple[Image.Image, str]:
     """
     with _open(data) as image:
         image_format = _check_format(image)
-        _check_pixels(image)
+        _check_pixels(image, image_format)
         try:
             image.load()
             ImageOps.exif_transpose(image, in_place=True)

@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 from PIL.PngImagePlugin import PngInfo
 
+from tracker import images
 from tracker.images import MAX_BYTES, ProcessedImage, process_image
 
 NOT_AN_IMAGE = "This file is not an image we can read. Upload a PNG, JPEG or WebP file."
@@ -156,21 +157,31 @@ def test_it_refuses_a_tiny_file_declaring_144_megapixels_without_decoding_it() -
     error = refusal(upload(data))
     elapsed = time.perf_counter() - started
 
-    assert error.messages == ["The image is 144 megapixels; the limit is 25."]
+    assert error.messages == ["The image is 144 megapixels; the limit is 16."]
     assert error.code == "too_many_pixels"
     assert elapsed < 1
 
 
-def test_it_refuses_just_over_25_megapixels() -> None:
-    error = refusal(upload(png_bomb(5_000, 5_001)))
+def test_it_refuses_just_over_16_megapixels() -> None:
+    error = refusal(upload(png_bomb(4_000, 4_001)))
 
-    assert error.messages == ["The image is 26 megapixels; the limit is 25."]
+    assert error.messages == ["The image is 17 megapixels; the limit is 16."]
+
+
+def test_it_holds_webp_to_its_own_lower_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(images, "MAX_PIXELS_WEBP", 5_000)  # the real one: 8 megapixels
+    chart_100 = chart((100, 100))
+
+    error = refusal(upload(encode(chart_100, "WEBP"), name="chart.webp"))
+
+    assert error.messages == ["The image is 1 megapixels; the limit is 0.005."]
+    assert process_image(upload(encode(chart_100, "PNG"))).format == "PNG"
 
 
 def test_it_refuses_an_image_pillow_itself_calls_a_decompression_bomb() -> None:
     error = refusal(upload(png_bomb(20_000, 20_000)))  # over twice Pillow's limit
 
-    assert error.messages == ["The image has far too many pixels; the limit is 25 megapixels."]
+    assert error.messages == ["The image has far too many pixels; the limit is 16 megapixels."]
 
 
 def test_it_applies_a_stricter_pillow_limit(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -161,6 +161,7 @@ REFUSED = [
     ("dates reversed", {"finished_on": "2025-01-01"}, "The finish date is before the start date."),
     ("unknown kind", {"kind": "hobby"}, "Select a valid choice."),
     ("fake image", {"images": [SimpleUploadedFile("x.png", b"hello")]}, "not an image we can read"),
+    ("too many images", {"images": [png(), png(), png()]}, "Upload at most 2 images at once"),
 ]
 
 
@@ -191,18 +192,37 @@ def files_in(folder: Path) -> list[Path]:
     return [p for p in folder.rglob("*") if p.is_file()] if folder.exists() else []
 
 
+def too_many_pixels() -> SimpleUploadedFile:
+    buffer = io.BytesIO()
+    Image.new("1", (4_100, 4_000)).save(buffer, "PNG")  # 16.4 megapixels in a few KB
+    return SimpleUploadedFile("big.png", buffer.getvalue(), content_type="image/png")
+
+
+def too_many_bytes() -> SimpleUploadedFile:
+    data = png().read()
+    return SimpleUploadedFile("heavy.png", data + bytes(5 * 1024 * 1024), content_type="image/png")
+
+
+REFUSED_UPLOADS = [
+    ("a file too many", lambda: [png(), png(), png()], "Upload at most 2 images at once"),
+    ("too many pixels", lambda: [png(), too_many_pixels()], "big.png: The image is 17 megapixels"),
+    ("too many bytes", lambda: [too_many_bytes()], "heavy.png: The image is larger than 5 MB."),
+]
+
+
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("case", "images", "message"), REFUSED_UPLOADS, ids=[r[0] for r in REFUSED_UPLOADS]
+)
 def test_a_refused_upload_answers_the_form_and_leaves_no_file_anywhere(
-    alice_client, folders: tuple[Path, Path]
+    alice_client, folders: tuple[Path, Path], case: str, images: Any, message: str
 ) -> None:
     media, temp = folders
-    heavy = png().read() + bytes(5 * 1024 * 1024)  # over 5 MB: over Django's 2.5 MB too
-    images = [png(), SimpleUploadedFile("heavy.png", heavy, content_type="image/png")]
 
-    response = alice_client.post("/projects/new/", form_data(images=images))
+    response = alice_client.post("/projects/new/", form_data(images=images()))
 
     assert response.status_code == 200
-    assert "heavy.png: The image is larger than 5 MB." in response.content.decode()
+    assert message in response.content.decode()
     assert not Project.objects.exists() and not ProjectImage.objects.exists()
     assert files_in(media) == [] and files_in(temp) == []
 
