@@ -257,10 +257,12 @@ def page_weight(base: str, path: str, cookies: dict[str, str]) -> tuple[int, int
 
 
 def start_server(env: dict[str, str], port: int) -> subprocess.Popen:
+    # Production's settings (gunicorn.conf.py), but 2 workers that are never restarted
+    # mid-page (max_requests) and no access log line per request.
     server = subprocess.Popen(
-        [GUNICORN, "config.wsgi", "--workers", "2", "--bind", f"127.0.0.1:{port}",
-         "--log-level", "warning"],
-        cwd=ROOT, env=env, start_new_session=True,
+        [GUNICORN, "-c", "gunicorn.conf.py", "config.wsgi", "--workers", "2",
+         "--max-requests", "0", "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
+        cwd=ROOT, env={**env, "GUNICORN_ACCESS_LOG": ""}, start_new_session=True,
     )  # fmt: skip
     for _ in range(100):
         try:
