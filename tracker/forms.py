@@ -79,7 +79,7 @@ class BoundedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
 
 
 # Each image is decoded and encoded again while the request waits; this many of the
-# largest accepted take a worker about 2.3 s of CPU (docs/reliability.md).
+# costliest accepted take a worker under 2 s of CPU (docs/reliability.md).
 MAX_IMAGES_PER_UPLOAD = 2
 
 

@@ -21,13 +21,13 @@ from django.core.files.base import ContentFile
 from PIL import Image, ImageOps
 
 # Limits whose worst case was measured (docs/reliability.md, scripts/upload_stress.py):
-# the largest image of each format takes a server process about 1.2 s of CPU and at most
-# 130 MB above its usual size.
+# the largest image of each format takes a server process under a second of CPU and
+# about 100 MB above its usual size. 13 megapixels takes a 12-megapixel phone photo.
 MAX_BYTES = 5 * 1024 * 1024
-MAX_PIXELS = 16_000_000
+MAX_PIXELS = 13_000_000
 # WebP decodes through libwebp's animation decoder, which holds two full-size canvases
 # beside Pillow's own copy: about 16 bytes a pixel at the peak, where PNG and JPEG take 4-7.
-MAX_PIXELS_WEBP = 8_000_000
+MAX_PIXELS_WEBP = 6_000_000
 ALLOWED_FORMATS = {"PNG": "png", "JPEG": "jpg", "WEBP": "webp"}
 THUMBNAIL_SIZE = (640, 640)  # fit within, keep aspect ratio
 _THUMBNAIL_OPTIONS: dict[str, Any] = {"quality": 80}

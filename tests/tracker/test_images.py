@@ -157,19 +157,19 @@ def test_it_refuses_a_tiny_file_declaring_144_megapixels_without_decoding_it() -
     error = refusal(upload(data))
     elapsed = time.perf_counter() - started
 
-    assert error.messages == ["The image is 144 megapixels; the limit is 16."]
+    assert error.messages == ["The image is 144 megapixels; the limit is 13."]
     assert error.code == "too_many_pixels"
     assert elapsed < 1
 
 
-def test_it_refuses_just_over_16_megapixels() -> None:
-    error = refusal(upload(png_bomb(4_000, 4_001)))
+def test_it_refuses_just_over_13_megapixels() -> None:
+    error = refusal(upload(png_bomb(3_606, 3_606)))
 
-    assert error.messages == ["The image is 17 megapixels; the limit is 16."]
+    assert error.messages == ["The image is 14 megapixels; the limit is 13."]
 
 
 def test_it_holds_webp_to_its_own_lower_limit(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(images, "MAX_PIXELS_WEBP", 5_000)  # the real one: 8 megapixels
+    monkeypatch.setattr(images, "MAX_PIXELS_WEBP", 5_000)  # the real one: 6 megapixels
     chart_100 = chart((100, 100))
 
     error = refusal(upload(encode(chart_100, "WEBP"), name="chart.webp"))
@@ -181,7 +181,7 @@ def test_it_holds_webp_to_its_own_lower_limit(monkeypatch: pytest.MonkeyPatch) -
 def test_it_refuses_an_image_pillow_itself_calls_a_decompression_bomb() -> None:
     error = refusal(upload(png_bomb(20_000, 20_000)))  # over twice Pillow's limit
 
-    assert error.messages == ["The image has far too many pixels; the limit is 16 megapixels."]
+    assert error.messages == ["The image has far too many pixels; the limit is 13 megapixels."]
 
 
 def test_it_applies_a_stricter_pillow_limit(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -194,7 +194,7 @@ def files_in(folder: Path) -> list[Path]:
 
 def too_many_pixels() -> SimpleUploadedFile:
     buffer = io.BytesIO()
-    Image.new("1", (4_100, 4_000)).save(buffer, "PNG")  # 16.4 megapixels in a few KB
+    Image.new("1", (3_700, 3_600)).save(buffer, "PNG")  # 13.3 megapixels in a few KB
     return SimpleUploadedFile("big.png", buffer.getvalue(), content_type="image/png")
 
 
@@ -205,7 +205,7 @@ def too_many_bytes() -> SimpleUploadedFile:
 
 REFUSED_UPLOADS = [
     ("a file too many", lambda: [png(), png(), png()], "Upload at most 2 images at once"),
-    ("too many pixels", lambda: [png(), too_many_pixels()], "big.png: The image is 17 megapixels"),
+    ("too many pixels", lambda: [png(), too_many_pixels()], "big.png: The image is 14 megapixels"),
     ("too many bytes", lambda: [too_many_bytes()], "heavy.png: The image is larger than 5 MB."),
 ]
 
