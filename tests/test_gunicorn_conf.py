@@ -28,7 +28,7 @@ def test_it_runs_sync_workers_that_time_out_and_restart(monkeypatch: pytest.Monk
     assert (conf["worker_class"], conf["threads"]) == ("sync", 1)
     assert conf["workers"] == 2 * (os.cpu_count() or 1) + 1
     assert (conf["timeout"], conf["graceful_timeout"]) == (30, 30)
-    assert conf["max_requests"] == 1000 and conf["max_requests_jitter"] == 100
+    assert conf["max_requests"] == 5000 and conf["max_requests_jitter"] == 500
     assert conf["accesslog"] == "-"
     assert "%({x-request-id}o)s" in conf["access_log_format"]
 
