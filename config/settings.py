@@ -305,11 +305,18 @@ CONTENT_SECURITY_POLICY = {
 # Request bodies. Django refuses (400) a form body over this size, not counting
 # uploaded files; the biggest legitimate forms (a 20,000-character note, a project
 # with 20 metric rows) are far smaller. Image uploads are limited by their form
-# (5 MB each, 6 at once); cap the whole body at the proxy too (nginx client_max_body_size).
+# (tracker/portfolio/images.py and forms.py); cap the whole body at the proxy too (nginx
+# client_max_body_size).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # 2.5 MB, Django's default, stated on purpose
 # A project form with every row and the whole catalog ticked stays under 600 fields.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
-DATA_UPLOAD_MAX_NUMBER_FILES = 20
+# No form takes more than a few files at once; past this the request is answered 400.
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
+# Uploaded files stay in memory, never in a temporary file that a worker killed on
+# gunicorn's timeout would leave behind. Of each file at most this many bytes (+1) are
+# kept, enough for its form to refuse it as too large: every form's limit is within it.
+FILE_UPLOAD_HANDLERS = ["config.uploads.MemoryUploadHandler"]
+UPLOAD_MAX_FILE_BYTES = 5 * 1024 * 1024
 
 # Every line names the request it was written for (the X-Request-ID response header;
 # "-" outside a request), see config/middleware.py. Django's own loggers lose the

@@ -54,7 +54,7 @@ def make_catalog(tracks: int = 2, skills_per_track: int = 3) -> list[Skill]:
 
 def as_sent(data: dict | None = None, **more: object) -> dict:
     """Form data as a browser sends our forms: with the hidden marker that the form came
-    whole and a fresh one-time key (tracker/forms.py); forms without them ignore them."""
+    whole and a fresh one-time key (tracker/formtools.py); forms without them ignore them."""
     return {"sent": "1", "submission": str(uuid.uuid4()), **(data or {}), **more}
 
 

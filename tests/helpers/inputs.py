@@ -106,7 +106,7 @@ def project_data(**changes: Any) -> dict[str, Any]:
     return {k: v for k, v in data.items() if v is not None}
 
 
-SENT = {"sent": "1"}  # the marker of a form with checkboxes (tracker/forms.py)
+SENT = {"sent": "1"}  # the marker of a form with checkboxes (tracker/formtools.py)
 
 
 def once() -> dict[str, str]:
@@ -666,16 +666,13 @@ TRACKED_MODELS = [
 def snapshot() -> dict[str, list[tuple]]:
     """Every row of every tracker and catalog table (many-to-many tables included), the
     primary key first. Plain SQL: the ORM would make this the slowest part of the test.
-    (The names in the SQL come from the models, never from input.) A user's revision is
-    left out: it is a stamp for kept pages (tracker/pages.py), not data."""
+    (The names in the SQL come from the models, never from input.)"""
     quote = connection.ops.quote_name
     tables = {}
     with connection.cursor() as cursor:
         for model in TRACKED_MODELS:
             table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
-            columns = ", ".join(
-                quote(f.column) for f in model._meta.concrete_fields if f.name != "revision"
-            )
+            columns = ", ".join(quote(f.column) for f in model._meta.concrete_fields)
             cursor.execute(f"SELECT {columns} FROM {table} ORDER BY {pk}")
             tables[model._meta.label] = cursor.fetchall()
     return tables

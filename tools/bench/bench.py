@@ -397,10 +397,12 @@ def page_weight(base: str, path: str, session: str) -> tuple[int, int]:
 
 
 def start_server(env: dict[str, str], port: int, workers: int) -> subprocess.Popen:
+    # Production's settings (gunicorn.conf.py), but workers that are never restarted
+    # mid-run (max_requests) and no access log line per request.
     server = subprocess.Popen(
-        [GUNICORN, *(["-c", str(CONF)] if CONF.exists() else []), "config.wsgi",
-         "--workers", str(workers), "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
-        cwd=ROOT, env=env, start_new_session=True,
+        [GUNICORN, "-c", str(CONF), "config.wsgi", "--workers", str(workers),
+         "--max-requests", "0", "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
+        cwd=ROOT, env={**env, "GUNICORN_ACCESS_LOG": ""}, start_new_session=True,
     )  # fmt: skip
     for _ in range(150):
         try:

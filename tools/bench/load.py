@@ -232,8 +232,9 @@ def free_port() -> int:
 def start_gunicorn(
     env: dict[str, str], port: int, workers: int, log: Path
 ) -> subprocess.Popen[bytes]:
-    command = [sys.executable, "-m", "gunicorn", "config.wsgi", "--workers", str(workers)]
-    command += ["--bind", f"{HOST}:{port}", "--graceful-timeout", "5"]
+    # Production's settings (gunicorn.conf.py), then this run's own on the command line.
+    command = [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "config.wsgi"]
+    command += ["--workers", str(workers), "--bind", f"{HOST}:{port}", "--graceful-timeout", "5"]
     # One line per request: the action the client named, the status, microseconds taken.
     command += ["--access-logfile", str(log.with_name("access.log"))]
     command += ["--access-logformat", "%({x-load-action}i)s %(s)s %(D)s"]
@@ -385,7 +386,8 @@ def process_tree_cpu(root: int) -> float | None:
     """CPU seconds used so far by `root` and its children (Linux /proc), else None.
 
     Other work shares these machines; CPU time per request does not depend on how much
-    of the machine the server got, where requests per second does.
+    of the machine the server got, where requests per second does. Workers that gunicorn
+    restarted (max_requests) count too: their time moves to the master's cutime/cstime.
     """
     tick = os.sysconf("SC_CLK_TCK")
     total, found = 0.0, False
@@ -398,6 +400,8 @@ def process_tree_cpu(root: int) -> float | None:
         if root in (pid, ppid):
             total += (int(fields[11]) + int(fields[12])) / tick  # utime + stime
             found = True
+        if pid == root:
+            total += (int(fields[13]) + int(fields[14])) / tick  # ended children's
     return total if found else None
 
 

@@ -9,7 +9,7 @@ from ..formtools import (
     OrderedInlineFormSet,
     WholeFormMixin,
 )
-from .images import ProcessedImage, process_image
+from .images import MAX_BYTES, MAX_PIXELS, MAX_PIXELS_WEBP, ProcessedImage, process_image
 from .models import Collaborator, Metric, Project
 
 
@@ -36,10 +36,17 @@ class MultipleImageField(forms.FileField):
 _DATE_ATTRS = {"type": "date", "min": f"{EARLIEST_YEAR}-01-01", "max": f"{LATEST_YEAR}-12-31"}
 
 
+# Each image is decoded and encoded again while the request waits; this many of the
+# costliest accepted take a worker under 2 s of CPU (docs/reliability.md).
+MAX_IMAGES_PER_UPLOAD = 2
+
+
 class ProjectForm(WholeFormMixin, forms.ModelForm):
     images = MultipleImageField(
         required=False,
-        help_text="PNG, JPEG or WebP, up to 5 MB and 25 megapixels each. "
+        help_text=f"PNG, JPEG or WebP, {MAX_IMAGES_PER_UPLOAD} at a time, each up to "
+        f"{MAX_BYTES // (1024 * 1024)} MB and {MAX_PIXELS // 1_000_000} megapixels "
+        f"(WebP {MAX_PIXELS_WEBP // 1_000_000}). "
         "Location data and anything hidden in the file are removed.",
     )
 
@@ -107,7 +114,10 @@ class ProjectForm(WholeFormMixin, forms.ModelForm):
     def clean_images(self) -> list[ProcessedImage]:
         files = self.cleaned_data.get("images") or []
         if len(files) > MAX_IMAGES_PER_UPLOAD:
-            raise forms.ValidationError(f"Upload at most {MAX_IMAGES_PER_UPLOAD} images at once.")
+            raise forms.ValidationError(
+                f"Upload at most {MAX_IMAGES_PER_UPLOAD} images at once; "
+                "you can add more by editing the project."
+            )
         processed, errors = [], []
         for upload in files:
             try:
@@ -145,7 +155,6 @@ class CollaboratorForm(WholeFormMixin, forms.ModelForm):
 
 MAX_METRICS = 20
 MAX_COLLABORATORS = 20
-MAX_IMAGES_PER_UPLOAD = 6
 
 MetricFormSet = forms.inlineformset_factory(
     Project,

@@ -20,19 +20,29 @@ from django.core.files import File
 from django.core.files.base import ContentFile
 from PIL import Image, ImageOps
 
+# Limits whose worst case was measured (docs/reliability.md, scripts/upload_stress.py):
+# the largest image of each format takes a server process under a second of CPU and
+# about 100 MB above its usual size. 13 megapixels takes a 12-megapixel phone photo.
 MAX_BYTES = 5 * 1024 * 1024
-MAX_PIXELS = 25_000_000
+MAX_PIXELS = 13_000_000
+# WebP decodes through libwebp's animation decoder, which holds two full-size canvases
+# beside Pillow's own copy: about 16 bytes a pixel at the peak, where PNG and JPEG take 4-7.
+MAX_PIXELS_WEBP = 6_000_000
 ALLOWED_FORMATS = {"PNG": "png", "JPEG": "jpg", "WEBP": "webp"}
 THUMBNAIL_SIZE = (640, 640)  # fit within, keep aspect ratio
+_THUMBNAIL_OPTIONS: dict[str, Any] = {"quality": 80}
 
 # Phone cameras often write a JPEG with a second, preview image appended (MPF); Pillow
 # names that MPO. Its first frame is a plain JPEG, so refusing it would refuse phone photos.
 _FORMAT_ALIASES = {"MPO": "JPEG"}
 
+# Chosen by size against CPU time on charts and photos (docs/reliability.md): zlib level 2
+# costs a quarter of level 6 on photo-like PNGs; progressive JPEG tripled the encoding
+# time for 5% less; WebP method 2 comes within 6% of method 4's size in 35-70% of the time.
 _SAVE_OPTIONS: dict[str, dict[str, Any]] = {
-    "PNG": {"optimize": True},
-    "JPEG": {"quality": 85, "progressive": True, "optimize": True},
-    "WEBP": {"quality": 85},
+    "PNG": {"compress_level": 2},
+    "JPEG": {"quality": 85, "optimize": True},
+    "WEBP": {"quality": 85, "method": 2},
 }
 
 # Pillow's plugins raise all of these on files they cannot parse or decode.
@@ -54,7 +64,7 @@ def process_image(upload: File) -> ProcessedImage:
     Refuses, with a ``ValidationError`` whose message can be shown to the user: files over
     ``MAX_BYTES``; anything Pillow cannot open or fully decode; formats other than PNG,
     JPEG and WebP (judged by the decoded data, not the name or content type); and images
-    over ``MAX_PIXELS``, checked from the header before any pixel is decoded.
+    over their format's ``pixel_limit``, checked from the header before any pixel is decoded.
 
     The result keeps the upload's format and its first frame only, turned upright as its
     EXIF orientation says, with no metadata. File names are random, never the upload's.
@@ -70,22 +80,22 @@ def process_image(upload: File) -> ProcessedImage:
         # Pillow's own decompression-bomb warning refuses the image, without changing
         # Image.MAX_IMAGE_PIXELS or the warning filters outside this call.
         warnings.simplefilter("error", Image.DecompressionBombWarning)
-        with _open(data) as opened:
-            image_format = _check_format(opened)
-            _check_pixels(opened)
-            pixels = _decode(opened, image_format)
-        content = _encode(pixels, image_format, **_SAVE_OPTIONS[image_format])
-        thumbnail = pixels.copy()
-        thumbnail.thumbnail(THUMBNAIL_SIZE, Image.Resampling.LANCZOS)
-        thumbnail_content = _encode(thumbnail, "WEBP", quality=80)
+        image, image_format = _decode(data)
+    del data  # the upload's bytes are no longer needed: free them before encoding
+    width, height = image.size
+    content = _encode(image, image_format, **_SAVE_OPTIONS[image_format])
+    # The thumbnail shrinks these same pixels once the full image is encoded, so a large
+    # upload is never held twice (Image.thumbnail reduces by whole factors first: cheap).
+    image.thumbnail(THUMBNAIL_SIZE, Image.Resampling.LANCZOS)
+    thumbnail = _encode(image, "WEBP", **_THUMBNAIL_OPTIONS)
 
     stem = uuid4().hex
     return ProcessedImage(
         content=ContentFile(content, name=f"{stem}.{ALLOWED_FORMATS[image_format]}"),
-        thumbnail=ContentFile(thumbnail_content, name=f"{stem}-thumb.webp"),
+        thumbnail=ContentFile(thumbnail, name=f"{stem}-thumb.webp"),
         format=image_format,
-        width=pixels.width,
-        height=pixels.height,
+        width=width,
+        height=height,
     )
 
 
@@ -118,8 +128,13 @@ def _check_format(image: Image.Image) -> str:
     return image_format
 
 
-def _check_pixels(image: Image.Image) -> None:
-    limit = MAX_PIXELS
+def pixel_limit(image_format: str) -> int:
+    """The most pixels an image in this format may have."""
+    return MAX_PIXELS_WEBP if image_format == "WEBP" else MAX_PIXELS
+
+
+def _check_pixels(image: Image.Image, image_format: str) -> None:
+    limit = pixel_limit(image_format)
     if Image.MAX_IMAGE_PIXELS is not None:  # a stricter global setting wins
         limit = min(limit, Image.MAX_IMAGE_PIXELS)
     pixels = image.width * image.height
@@ -131,24 +146,37 @@ def _check_pixels(image: Image.Image) -> None:
         )
 
 
-def _decode(image: Image.Image, image_format: str) -> Image.Image:
-    """The first frame's pixels, upright, in a mode the encoder takes, with no metadata."""
-    try:
-        image.load()
-        upright = ImageOps.exif_transpose(image)
-        if upright.mode.startswith("I;16"):
-            # 16-bit greyscale: convert() would clip nearly every pixel to white.
-            upright = upright.convert("I").point(lambda value: value / 256)
-        if image_format == "JPEG":
-            mode = "RGB"
-        else:
-            mode = "RGBA" if upright.has_transparency_data else "RGB"
-        pixels = upright.convert(mode)
-    except (*_UNREADABLE, Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise _not_an_image() from None
+def _decode(data: bytes) -> tuple[Image.Image, str]:
+    """The first frame's pixels, upright, in a mode the encoder takes, with no metadata.
+
+    Works on the decoded image itself: turning it upright and changing its mode are the
+    only steps that copy it, and only when the upload needs them.
+    """
+    with _open(data) as image:
+        image_format = _check_format(image)
+        _check_pixels(image, image_format)
+        try:
+            image.load()
+            ImageOps.exif_transpose(image, in_place=True)
+            pixels: Image.Image = image
+            if pixels.mode.startswith("I;16"):
+                # 16-bit greyscale: convert() would clip nearly every pixel to white.
+                pixels = pixels.convert("I").point(lambda value: value / 256)
+            if image_format == "JPEG":
+                mode = "RGB"
+            else:
+                mode = "RGBA" if pixels.has_transparency_data else "RGB"
+            if pixels.mode != mode:
+                pixels = pixels.convert(mode)
+            elif image_format == "WEBP":
+                # libwebp's decoder keeps two canvases of the full size for as long as the
+                # file object lives: a copy lets them go before the encoder needs memory.
+                pixels = pixels.copy()
+        except (*_UNREADABLE, Image.DecompressionBombError, Image.DecompressionBombWarning):
+            raise _not_an_image() from None
     # Encoders read some metadata from here (PNG: the ICC profile; JPEG: the comment).
     pixels.info = {}
-    return pixels
+    return pixels, image_format
 
 
 def _encode(image: Image.Image, image_format: str, **options: Any) -> bytes:

@@ -63,7 +63,7 @@ def _save_project(
             image.thumbnail.save(processed.thumbnail.name, processed.thumbnail, save=False)
             written.append(image.thumbnail.name)
             image.save()
-    except Exception:
+    except BaseException:  # SystemExit too: gunicorn's timeout ends a worker with one
         _delete_files(written)
         raise
     return project

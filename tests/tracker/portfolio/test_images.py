@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 from PIL.PngImagePlugin import PngInfo
 
+from tracker.portfolio import images
 from tracker.portfolio.images import MAX_BYTES, ProcessedImage, process_image
 
 NOT_AN_IMAGE = "This file is not an image we can read. Upload a PNG, JPEG or WebP file."
@@ -156,21 +157,31 @@ def test_it_refuses_a_tiny_file_declaring_144_megapixels_without_decoding_it() -
     error = refusal(upload(data))
     elapsed = time.perf_counter() - started
 
-    assert error.messages == ["The image is 144 megapixels; the limit is 25."]
+    assert error.messages == ["The image is 144 megapixels; the limit is 13."]
     assert error.code == "too_many_pixels"
     assert elapsed < 1
 
 
-def test_it_refuses_just_over_25_megapixels() -> None:
-    error = refusal(upload(png_bomb(5_000, 5_001)))
+def test_it_refuses_just_over_13_megapixels() -> None:
+    error = refusal(upload(png_bomb(3_606, 3_606)))
 
-    assert error.messages == ["The image is 26 megapixels; the limit is 25."]
+    assert error.messages == ["The image is 14 megapixels; the limit is 13."]
+
+
+def test_it_holds_webp_to_its_own_lower_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(images, "MAX_PIXELS_WEBP", 5_000)  # the real one: 6 megapixels
+    chart_100 = chart((100, 100))
+
+    error = refusal(upload(encode(chart_100, "WEBP"), name="chart.webp"))
+
+    assert error.messages == ["The image is 1 megapixels; the limit is 0.005."]
+    assert process_image(upload(encode(chart_100, "PNG"))).format == "PNG"
 
 
 def test_it_refuses_an_image_pillow_itself_calls_a_decompression_bomb() -> None:
     error = refusal(upload(png_bomb(20_000, 20_000)))  # over twice Pillow's limit
 
-    assert error.messages == ["The image has far too many pixels; the limit is 25 megapixels."]
+    assert error.messages == ["The image has far too many pixels; the limit is 13 megapixels."]
 
 
 def test_it_applies_a_stricter_pillow_limit(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -310,3 +321,45 @@ def test_it_scales_16_bit_greyscale_instead_of_clipping_it_to_white() -> None:
     result = process_image(upload(encode(image, "PNG")))
 
     assert pixel(reopen(result.content), (0, 0)) == (128, 128, 128)
+
+
+def test_it_removes_exif_icc_and_xmp_from_a_webp() -> None:
+    exif = Image.Exif()
+    exif[MAKE] = "PhoneCo"
+    exif[GPS_INFO] = {1: "N", 2: (51.0, 30.0, 26.0)}
+    xmp = b'<x:xmpmeta xmlns:x="adobe:ns:meta/">PhoneCo</x:xmpmeta>'
+    data = encode(chart((60, 40)), "WEBP", exif=exif, icc_profile=b"PhoneCo icc", xmp=xmp)
+    assert {"exif", "icc_profile", "xmp"} <= set(Image.open(io.BytesIO(data)).info)
+
+    result = process_image(upload(data, name="photo.webp"))
+
+    image = reopen(result.content)
+    assert not {"exif", "icc_profile", "xmp"} & set(image.info)
+    result.content.seek(0)
+    assert b"PhoneCo" not in result.content.read()
+
+
+def test_it_shrinks_a_large_image_to_a_thumbnail_of_the_same_shape() -> None:
+    result = process_image(upload(encode(chart((2000, 500)), "PNG")))
+
+    assert (result.width, result.height) == (2000, 500)
+    assert reopen(result.content).size == (2000, 500)
+    assert reopen(result.thumbnail).size == (640, 160)
+
+
+def test_it_makes_the_thumbnail_of_a_phone_photo_upright_too() -> None:
+    photo = Image.new("RGB", (1600, 800), "red")
+    photo.paste("blue", (800, 0, 1600, 800))  # left half red, right half blue
+    exif = Image.Exif()
+    exif[ORIENTATION] = 6  # rotate 90° clockwise to display
+    data = encode(photo, "JPEG", exif=exif)
+
+    result = process_image(upload(data, name="photo.jpg"))
+
+    assert (result.width, result.height) == (800, 1600)
+    thumbnail = reopen(result.thumbnail)
+    assert thumbnail.size == (320, 640)
+    red, _, blue = pixel(thumbnail, (160, 100))
+    assert red > 200 and blue < 60  # the left half is on top, as in the full image
+    red, _, blue = pixel(thumbnail, (160, 540))
+    assert blue > 200 and red < 60

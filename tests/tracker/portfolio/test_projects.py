@@ -2,6 +2,7 @@
 
 import io
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -167,6 +168,7 @@ REFUSED = [
     ("dates reversed", {"finished_on": "2025-01-01"}, "The finish date is before the start date."),
     ("unknown kind", {"kind": "hobby"}, "Select a valid choice."),
     ("fake image", {"images": [SimpleUploadedFile("x.png", b"hello")]}, "not an image we can read"),
+    ("too many images", {"images": [png(), png(), png()]}, "Upload at most 2 images at once"),
 ]
 
 
@@ -182,6 +184,78 @@ def test_bad_input_gets_field_errors_and_saves_nothing(
     assert not Project.objects.exists()
     assert not Metric.objects.exists() and not Collaborator.objects.exists()
     assert not ProjectImage.objects.exists()
+
+
+@pytest.fixture
+def folders(tmp_path: Path, settings: Any) -> tuple[Path, Path]:
+    """MEDIA_ROOT, and where Django would write an upload's temporary file."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path / "uploads")
+    (tmp_path / "uploads").mkdir()
+    return tmp_path / "media", tmp_path / "uploads"
+
+
+def files_in(folder: Path) -> list[Path]:
+    return [p for p in folder.rglob("*") if p.is_file()] if folder.exists() else []
+
+
+def too_many_pixels() -> SimpleUploadedFile:
+    buffer = io.BytesIO()
+    Image.new("1", (3_700, 3_600)).save(buffer, "PNG")  # 13.3 megapixels in a few KB
+    return SimpleUploadedFile("big.png", buffer.getvalue(), content_type="image/png")
+
+
+def too_many_bytes() -> SimpleUploadedFile:
+    data = png().read()
+    return SimpleUploadedFile("heavy.png", data + bytes(5 * 1024 * 1024), content_type="image/png")
+
+
+REFUSED_UPLOADS = [
+    ("a file too many", lambda: [png(), png(), png()], "Upload at most 2 images at once"),
+    ("too many pixels", lambda: [png(), too_many_pixels()], "big.png: The image is 14 megapixels"),
+    ("too many bytes", lambda: [too_many_bytes()], "heavy.png: The image is larger than 5 MB."),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("case", "images", "message"), REFUSED_UPLOADS, ids=[r[0] for r in REFUSED_UPLOADS]
+)
+def test_a_refused_upload_answers_the_form_and_leaves_no_file_anywhere(
+    alice_client, folders: tuple[Path, Path], case: str, images: Any, message: str
+) -> None:
+    media, temp = folders
+
+    response = alice_client.post("/projects/new/", form_data(images=images()))
+
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not Project.objects.exists() and not ProjectImage.objects.exists()
+    assert files_in(media) == [] and files_in(temp) == []
+
+
+@pytest.mark.django_db
+def test_a_worker_stopped_while_saving_images_leaves_no_file_behind(
+    alice_client, folders: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """gunicorn's timeout stops a worker with SystemExit, which `except Exception` misses."""
+    media, temp = folders
+    save = ProjectImage.save
+    saved: list[ProjectImage] = []
+
+    def save_then_stop(self: ProjectImage, *args: Any, **kwargs: Any) -> None:
+        if saved:  # the second image's files are written; its row is next
+            raise SystemExit(1)
+        save(self, *args, **kwargs)
+        saved.append(self)
+
+    monkeypatch.setattr(ProjectImage, "save", save_then_stop)
+
+    with pytest.raises(SystemExit):
+        alice_client.post("/projects/new/", form_data(images=[png(), png(name="b.png")]))
+
+    assert files_in(media) == [] and files_in(temp) == []
+    assert not Project.objects.exists() and not ProjectImage.objects.exists()
 
 
 @pytest.mark.django_db
