@@ -312,7 +312,7 @@ def test_a_refused_restore_prints_one_line_and_exits_1(tmp_path: Path, sqlite_ba
     result = subprocess.run(
         [sys.executable, "manage.py", "restore", str(sqlite_backup), "--target", str(target)],
         cwd=Path(__file__).resolve().parent.parent,
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.test_settings"},
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test"},
         capture_output=True,
         text=True,
         check=False,

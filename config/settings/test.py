@@ -1,20 +1,15 @@
-"""Fast, isolated settings for the test suite."""
+"""Tests: development's settings, made fast and isolated."""
 
 import os
 import tempfile
 
 import jinja2
 
-from .settings import *  # noqa: F403
-from .settings import STORAGES
+from .dev import *  # noqa: F403
 
 # Django's default hasher costs ~0.3 s a hash here; tests create many users.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-STORAGES = {
-    **STORAGES,
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-}
 # Every test client is 127.0.0.1, so rate limits would trip across the suite;
 # the tests about rate limits switch them back on.
 ACCOUNT_RATE_LIMITS = False

@@ -1,18 +1,19 @@
-"""Gradient settings, driven by environment variables.
+"""What every Gradient setting module shares (dev, prod and test add to it).
 
-Every setting has a development default, so a checkout runs with nothing set:
-debug on, a SQLite file beside manage.py, mail printed to the console.
-Production sets DJANGO_DEBUG=false and at least DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS.
+Driven by environment variables, each with a default, so a checkout runs with nothing
+set. What differs between development and production (debug, the secret key, hosts,
+HTTPS and its cookies, static file storage) is in dev.py and prod.py.
 """
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = Path(__file__).resolve().parents[2]
 
 
 def env(name: str, default: str = "") -> str:
@@ -37,21 +38,6 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
-DEBUG = env_bool("DJANGO_DEBUG", True)
-
-SECRET_KEY = env("DJANGO_SECRET_KEY")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured(
-            "DJANGO_SECRET_KEY is not set. With DJANGO_DEBUG off Gradient needs a secret key: "
-            "set DJANGO_SECRET_KEY to a long random string "
-            '(python -c "import secrets; print(secrets.token_urlsafe(50))").'
-        )
-    SECRET_KEY = "django-insecure-development-only-key-do-not-use-in-production"
-
-ALLOWED_HOSTS = env_list(
-    "DJANGO_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else []
-)
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
@@ -252,30 +238,19 @@ MEDIA_ROOT = Path(env("DJANGO_MEDIA_ROOT", str(BASE_DIR / "media")))
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {
-        # Hashed names and gzip/brotli copies in production; plain files while developing.
-        "BACKEND": (
-            "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        )
-    },
+    # Plain files while developing; hashed names and compressed copies in production.
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
-# Security: strict by default when not debugging; the proxy header is opt-in because
-# trusting it behind no proxy would let any client claim HTTPS.
-SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", not DEBUG)
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# Security. HTTPS and its cookies are strict in production and off while developing
+# (secure_defaults, below); the proxy header is opt-in because trusting it behind no
+# proxy would let any client claim HTTPS.
 SESSION_COOKIE_HTTPONLY = True
 # No script needs the CSRF cookie: templates put the token in forms and, for htmx, in
 # <body hx-headers>, so it can be hidden from JavaScript as well.
 CSRF_COOKIE_HTTPONLY = True
-SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
 # Load balancers probe instances over plain HTTP; a redirect would read as "down".
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
-SECURE_HSTS_SECONDS = int(env("DJANGO_SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
-SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
-SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", not DEBUG)
 if env_bool("DJANGO_SECURE_PROXY_SSL_HEADER", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_REFERRER_POLICY = "same-origin"
@@ -343,3 +318,21 @@ LOGGING = {
         "django.server": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
     },
 }
+
+
+def secure_defaults(*, production: bool) -> dict[str, Any]:
+    """HTTPS, HSTS and secure cookies: on in production, off while developing; each one
+    can be changed from the environment."""
+    cookies = env_bool("DJANGO_SECURE_COOKIES", production)
+    return {
+        "SESSION_COOKIE_SECURE": cookies,
+        "CSRF_COOKIE_SECURE": cookies,
+        "SECURE_SSL_REDIRECT": env_bool("DJANGO_SECURE_SSL_REDIRECT", production),
+        "SECURE_HSTS_SECONDS": int(
+            env("DJANGO_SECURE_HSTS_SECONDS", "31536000" if production else "0")
+        ),
+        "SECURE_HSTS_INCLUDE_SUBDOMAINS": env_bool(
+            "DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", production
+        ),
+        "SECURE_HSTS_PRELOAD": env_bool("DJANGO_SECURE_HSTS_PRELOAD", production),
+    }
