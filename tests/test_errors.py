@@ -155,7 +155,7 @@ def test_an_unreadable_body_is_a_styled_400_logged_once(
     client = Client(enforce_csrf_checks=True, raise_request_exception=False)
     if signed_in:
         client.force_login(alice)
-    client.get("/catalog/")  # the CSRF cookie, so only the body is wrong
+    client.get("/catalog/" if signed_in else "/accounts/login/")  # sets the CSRF cookie
     token = client.cookies["csrftoken"].value
     with caplog.at_level(logging.WARNING):
         response = client.generic(

@@ -164,6 +164,22 @@ def test_htmx_posts_with_the_token_from_the_page(alice, catalog) -> None:
     assert alice.progress.get().status == "learning"
 
 
+@pytest.mark.django_db
+def test_a_page_masks_one_token_and_a_visitor_gets_no_cookie_without_a_form(alice, catalog) -> None:
+    """Every form on a page carries the same masked token (one mask per page, not per row);
+    a visitor reading the catalog gets no CSRF cookie, so the page stays cacheable."""
+    visitor = Client()
+    visitor.get("/catalog/track-1/")
+    assert "csrftoken" not in visitor.cookies
+    client = Client()
+    client.force_login(alice)
+    page = client.get("/catalog/track-1/").content.decode()
+    tokens = set(re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', page))
+    assert len(re.findall(r'name="csrfmiddlewaretoken"', page)) > 2
+    assert len(tokens) == 1
+    assert f'"X-CSRFToken": "{tokens.pop()}"' in page
+
+
 def _allauth_posts(alice: User) -> list[tuple[str, str, dict, bool]]:
     """(label, path, data that would succeed, signed in?)"""
     return [

@@ -17,11 +17,14 @@ import uuid
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.template import engines
-from django.template.backends.utils import csrf_input_lazy, csrf_token_lazy
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import dateformat, timezone
+from django.utils.functional import lazy
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.text import Truncator, normalize_newlines
 from django.utils.timesince import timesince
 from django_htmx.jinja import htmx_script
@@ -93,6 +96,30 @@ def environment(**options: Any) -> Environment:
     return env
 
 
+def csrf(request: HttpRequest) -> dict[str, Any]:
+    """Context processor: the CSRF token and its hidden input, masked once per page.
+
+    Django's Jinja2 backend passes lazy values that mask a new token each time a template
+    shows one; a page with a form per row would make dozens. These stay lazy, so a page
+    without a form sets no CSRF cookie, but compute the token only once."""
+    token: list[str] = []
+
+    def csrf_token() -> str:
+        if not token:
+            token.append(get_token(request))
+        return token[0]
+
+    def csrf_input() -> SafeString:
+        return format_html(
+            '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', csrf_token()
+        )
+
+    return {
+        "csrf_token": lazy(csrf_token, str)(),
+        "csrf_input": lazy(csrf_input, SafeString)(),
+    }
+
+
 def render_fragment(
     request: HttpRequest,
     template_name: str,
@@ -101,15 +128,10 @@ def render_fragment(
     *,
     status: int = 200,
 ) -> HttpResponse:
-    """These blocks of a page template, rendered with the page's own context (request,
-    CSRF, context processors), as the answer to an htmx request."""
+    """These blocks of a page template, rendered with the page's own context (the request
+    and the context processors), as the answer to an htmx request."""
     engine = engines["jinja2"]
-    context = {
-        **context,
-        "request": request,
-        "csrf_input": csrf_input_lazy(request),
-        "csrf_token": csrf_token_lazy(request),
-    }
+    context = {**context, "request": request}
     for processor in engine.template_context_processors:  # type: ignore[attr-defined]
         context.update(processor(request))
     html = render_blocks(engine.env, template_name, blocks, context)  # type: ignore[attr-defined]

@@ -76,11 +76,14 @@ def test_password_reset_sends_a_link(client: Client, alice) -> None:
 
 
 @pytest.mark.django_db
-def test_pages_carry_csrf_for_htmx_and_a_skip_link(client: Client) -> None:
+def test_pages_carry_csrf_for_htmx_and_a_skip_link(client: Client, alice: User) -> None:
     html = client.get("/catalog/").content.decode()
-    assert 'hx-headers=\'{"X-CSRFToken": "' in html
+    assert "X-CSRFToken" not in html  # a visitor has nothing to post with htmx
     assert 'href="#main"' in html
     assert "/static/django-htmx/" in html or "htmx" in html
+    client.force_login(alice)
+    html = client.get("/catalog/").content.decode()
+    assert 'hx-headers=\'{"X-CSRFToken": "' in html
 
 
 def _signup(client: Client, username: str):
