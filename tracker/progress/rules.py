@@ -202,7 +202,7 @@ def status_of(statuses: Mapping[int, str], skill_id: int) -> str:
     return statuses.get(skill_id, Status.TODO)
 
 
-def statuses_of(rows: Mapping[int, Progress]) -> dict[int, str]:
+def statuses_of(rows: Mapping[int, ProgressRow]) -> dict[int, str]:
     return {pk: row.status for pk, row in rows.items()}
 
 
