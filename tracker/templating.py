@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any
+from typing import Any, cast
 
 from django.http import HttpRequest, HttpResponse
 from django.template import engines
+from django.template.backends.jinja2 import Jinja2
 from django.template.backends.utils import csrf_input_lazy, csrf_token_lazy
 from django.templatetags.static import static
 from django.urls import reverse
@@ -103,14 +104,14 @@ def render_fragment(
 ) -> HttpResponse:
     """These blocks of a page template, rendered with the page's own context (request,
     CSRF, context processors), as the answer to an htmx request."""
-    engine = engines["jinja2"]
+    engine = cast(Jinja2, engines["jinja2"])
     context = {
         **context,
         "request": request,
         "csrf_input": csrf_input_lazy(request),
         "csrf_token": csrf_token_lazy(request),
     }
-    for processor in engine.template_context_processors:  # type: ignore[attr-defined]
+    for processor in engine.template_context_processors:
         context.update(processor(request))
-    html = render_blocks(engine.env, template_name, blocks, context)  # type: ignore[attr-defined]
+    html = render_blocks(engine.env, template_name, blocks, context)
     return HttpResponse(html, status=status)
