@@ -1,6 +1,9 @@
+from typing import TYPE_CHECKING, Any, TypedDict
+
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Model, Q, QuerySet
+from django.forms import ModelForm
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 
@@ -8,25 +11,38 @@ from .graph import find_cycle
 from .models import Prerequisite, Resource, Skill, Track
 from .snapshot import bump_catalog_version
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
 
 class BumpsCatalogVersion(admin.ModelAdmin):
     """Every change made here marks the pages' cached catalog stale (after commit)."""
 
-    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+    def save_model(self, request: HttpRequest, obj: Model, form: ModelForm, change: bool) -> None:
         super().save_model(request, obj, form, change)
         bump_catalog_version()
 
-    def save_related(self, request, form, formsets, change):  # type: ignore[no-untyped-def]
+    def save_related(
+        self,
+        request: HttpRequest,
+        form: ModelForm,
+        formsets: list[BaseInlineFormSet],
+        change: bool,
+    ) -> None:
         super().save_related(request, form, formsets, change)
         bump_catalog_version()
 
-    def delete_model(self, request, obj):  # type: ignore[no-untyped-def]
+    def delete_model(self, request: HttpRequest, obj: Model) -> None:
         super().delete_model(request, obj)
         bump_catalog_version()
 
-    def delete_queryset(self, request, queryset):  # type: ignore[no-untyped-def]
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
         super().delete_queryset(request, queryset)
         bump_catalog_version()
+
+
+class _SkillTotal(TypedDict):
+    skill_total: int
 
 
 @admin.register(Track)
@@ -41,8 +57,8 @@ class TrackAdmin(BumpsCatalogVersion):
         return super().get_queryset(request).annotate(skill_total=Count("skills"))
 
     @admin.display(ordering="skill_total", description="skills")
-    def skill_count(self, track: Track) -> int:
-        return track.skill_total  # type: ignore[attr-defined]
+    def skill_count(self, track: "WithAnnotations[Track, _SkillTotal]") -> int:
+        return track.skill_total
 
 
 class PrerequisiteFormSet(BaseInlineFormSet):
@@ -130,7 +146,7 @@ class LinkStateFilter(admin.SimpleListFilter):
     title = "link check"
     parameter_name = "link"
 
-    def lookups(self, request, model_admin):  # type: ignore[no-untyped-def]
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
         return [("ok", "OK"), ("broken", "Broken"), ("unchecked", "Not checked yet")]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Resource]) -> QuerySet[Resource]:

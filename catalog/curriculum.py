@@ -282,11 +282,15 @@ def load_curriculum(path: Path | str = DEFAULT_PATH) -> LoadReport:
     report = LoadReport()
 
     tracks = {t.slug: t for t in Track.objects.all()}
-    for entry in curriculum.tracks:
-        values = {"title": entry.title, "summary": entry.summary, "order": entry.order}
-        track = tracks.get(entry.slug)
+    for track_entry in curriculum.tracks:
+        values = {
+            "title": track_entry.title,
+            "summary": track_entry.summary,
+            "order": track_entry.order,
+        }
+        track = tracks.get(track_entry.slug)
         if track is None:
-            tracks[entry.slug] = Track.objects.create(slug=entry.slug, **values)
+            tracks[track_entry.slug] = Track.objects.create(slug=track_entry.slug, **values)
             report.counts["tracks created"] += 1
         elif _sync_fields(track, values):
             report.counts["tracks updated"] += 1

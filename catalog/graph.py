@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import TypeVar
+
+Node = TypeVar("Node", str, int)  # a slug in the curriculum file, an id in the admin
 
 
-def find_cycle(edges: Mapping[str, Iterable[str]]) -> list[str] | None:
+def find_cycle(edges: Mapping[Node, Iterable[Node]]) -> list[Node] | None:
     """Return one cycle as a path that starts and ends on the same node, or None.
 
     `edges` maps a node to the nodes it requires. Iterative depth-first search, so a
     long chain of prerequisites cannot hit Python's recursion limit.
     """
     white, grey, black = 0, 1, 2
-    colour: dict[str, int] = {}
+    colour: dict[Node, int] = {}
     for root in sorted(edges):
         if colour.get(root, white) != white:
             continue
-        path: list[str] = [root]
+        path: list[Node] = [root]
         stack = [iter(sorted(edges.get(root, ())))]
         colour[root] = grey
         while stack:
@@ -27,7 +30,7 @@ def find_cycle(edges: Mapping[str, Iterable[str]]) -> list[str] | None:
                 continue
             state = colour.get(node, white)
             if state == grey:
-                return [*path[path.index(node) :], node]
+                return path[path.index(node) :] + [node]
             if state == white:
                 colour[node] = grey
                 path.append(node)

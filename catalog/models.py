@@ -37,7 +37,7 @@ class Skill(models.Model):
     hours = models.PositiveSmallIntegerField(help_text="Estimated hours of study.")
     order = models.PositiveSmallIntegerField(default=0, help_text="Position within the track.")
     is_published = models.BooleanField("published", default=True)
-    prerequisites = models.ManyToManyField(
+    prerequisites: models.ManyToManyField[Skill, Prerequisite] = models.ManyToManyField(
         "self",
         through="Prerequisite",
         through_fields=("skill", "requires"),

@@ -96,7 +96,9 @@ def database_unavailable_response() -> HttpResponse:
     return response
 
 
-def _remember_database_down(sender: object, request: HttpRequest | None = None, **kw: object):
+def _remember_database_down(
+    sender: object, request: HttpRequest | None = None, **kw: object
+) -> None:
     """Django turns an exception raised in any middleware or view into a 500 response
     right where it happens (and sends this signal first), so an outer middleware never
     sees the exception itself. Mark the request; the middleware swaps the 500 for a 503."""

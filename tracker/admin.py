@@ -1,3 +1,5 @@
+from typing import TYPE_CHECKING, TypedDict
+
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
@@ -9,19 +11,27 @@ from catalog.admin import SkillAdmin, TrackAdmin
 from catalog.models import Skill, Track
 
 from .mentoring import services as mentoring_services
+from .mentoring.models import MentorshipQuerySet
 from .models import Feedback, Invite, Mentorship, Progress, ProgressEvent, Project, Status, User
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     fieldsets = (
-        *DjangoUserAdmin.fieldsets,
+        *(DjangoUserAdmin.fieldsets or ()),
         (
             "Public profile",
             {"fields": ["headline", "bio", "github_url", "linkedin_url", "kaggle_url",
                         "website_url", "show_progress"]},
         ),
     )  # fmt: skip
+
+
+class _LearnerCount(TypedDict):
+    learner_count: int
 
 
 class SkillWithLearnersAdmin(SkillAdmin):
@@ -39,17 +49,17 @@ class SkillWithLearnersAdmin(SkillAdmin):
         )
 
     @admin.display(ordering="learner_count", description="learners (learning or done)")
-    def learners(self, skill: Skill) -> int:
-        return skill.learner_count  # type: ignore[attr-defined]
+    def learners(self, skill: "WithAnnotations[Skill, _LearnerCount]") -> int:
+        return skill.learner_count
 
-    def view_on_site(self, skill: Skill) -> str:  # type: ignore[override]
+    def view_on_site(self, skill: Skill) -> str:
         return reverse("catalog:skill", args=[skill.slug])
 
 
 class TrackOnSiteAdmin(TrackAdmin):
     """The catalog's track admin, with "view on site": the tracker serves the pages."""
 
-    def view_on_site(self, track: Track) -> str:  # type: ignore[override]
+    def view_on_site(self, track: Track) -> str:
         return reverse("catalog:track", args=[track.slug])
 
 
@@ -103,7 +113,7 @@ class MentorshipAdmin(admin.ModelAdmin):
     actions = ["revoke"]
 
     @admin.action(description="Revoke selected mentorships")
-    def revoke(self, request: HttpRequest, queryset: QuerySet[Mentorship]) -> None:
+    def revoke(self, request: HttpRequest, queryset: MentorshipQuerySet) -> None:
         for mentorship in queryset.active():
             mentoring_services.mentorship_revoke(mentorship=mentorship)
 

@@ -7,6 +7,7 @@ import io
 import math
 import random
 from dataclasses import dataclass
+from typing import Any
 
 from allauth.account.models import EmailAddress
 from django.core.files.base import ContentFile
@@ -157,7 +158,7 @@ def _chart_png(seed: int, title: str) -> ContentFile:
     return ContentFile(buffer.getvalue(), name="chart.png")
 
 
-DEMO_PROJECTS = [
+DEMO_PROJECTS: list[dict[str, Any]] = [
     {
         "title": "Handwritten digit classifier",
         "kind": Project.Kind.COURSE,

@@ -4,11 +4,14 @@ Also the id parsing that request data goes through before it reaches the databas
 """
 
 import hashlib
-from typing import Any
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import BadRequest
+from django.db.models import QuerySet
 from django.forms.models import InlineForeignKeyField
+from django.utils.datastructures import MultiValueDict
 
 from .account.submissions import OneTimeKey
 
@@ -25,7 +28,10 @@ SENT = "sent"
 
 
 def _absent_means_empty(widget: forms.Widget) -> bool:
-    return isinstance(widget, forms.FileInput) or not widget.value_omitted_from_data({}, {}, "x")
+    nothing: MultiValueDict[str, Any] = MultiValueDict()
+    return isinstance(widget, forms.FileInput) or not widget.value_omitted_from_data(
+        {}, nothing, "x"
+    )
 
 
 def _expected(name: str, field: forms.Field) -> bool:
@@ -36,23 +42,33 @@ def _expected(name: str, field: forms.Field) -> bool:
     return name == SENT or not _absent_means_empty(field.widget)
 
 
-class WholeFormMixin:
+def assume_https(form: forms.BaseForm, *names: str) -> None:
+    """These URL fields read "example.com" as https://, not Django 5.2's http://."""
+    for name in names:
+        # django-stubs knows `assume_scheme` as URLField's argument, not as its attribute.
+        form.fields[name].assume_scheme = "https"  # type: ignore[attr-defined]
+
+
+# The mixins below go before a Django form class in the bases; mypy checks them as the
+# form they will be part of.
+if TYPE_CHECKING:
+    _FormBase = forms.BaseForm
+else:
+    _FormBase = object
+
+
+class WholeFormMixin(_FormBase):
     """Refuses (400) a bound form that arrived without one of its fields."""
 
-    fields: dict[str, forms.Field]
-    data: Any
-    files: Any
-    is_bound: bool
-
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+        super().__init__(*args, **kwargs)
         if any(_absent_means_empty(field.widget) for field in self.fields.values()):
             self.fields[SENT] = forms.CharField(
                 widget=forms.HiddenInput, initial="1", required=False
             )
 
     def missing_fields(self) -> list[str]:
-        prefix = self.add_prefix  # type: ignore[attr-defined]
+        prefix = self.add_prefix
         if "DELETE" in self.fields and prefix("DELETE") in self.data:
             return []  # a formset row being removed needs nothing but its id
         return [
@@ -65,13 +81,15 @@ class WholeFormMixin:
     def full_clean(self) -> None:
         if self.is_bound and (missing := self.missing_fields()):
             raise BadRequest(f"The form arrived without {', '.join(missing)}.")
-        super().full_clean()  # type: ignore[misc]
+        super().full_clean()
 
 
 class OneTimeKeyMixin(WholeFormMixin):
     """A create form: it carries a fresh one-time key (`submission`, written into the
     page by `{% one_time_key %}`), so sending it twice creates one object
     (services.submission_claim). A missing or malformed key is a broken client: 400."""
+
+    data: MultiValueDict[str, Any]  # request.POST: a create form is bound to nothing else
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -96,7 +114,7 @@ class OneTimeKeyMixin(WholeFormMixin):
                 for chunk in upload.chunks():
                     digest.update(chunk)
                 upload.seek(0)
-        return OneTimeKey(self.cleaned_data["submission"], digest.hexdigest())  # type: ignore[attr-defined]
+        return OneTimeKey(self.cleaned_data["submission"], digest.hexdigest())
 
 
 MAX_ID = 2**63 - 1  # the largest primary key either database can hold
@@ -116,14 +134,15 @@ def parse_id(value: object) -> int | None:
 class BoundedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
     """Refuses ids no database column can hold before asking the database about them."""
 
-    def _check_values(self, value):  # type: ignore[no-untyped-def]
+    def _check_values(self, value: Iterable[object]) -> QuerySet[Any]:
         for pk in value:
             if parse_id(str(pk)) is None:
                 raise forms.ValidationError(
                     self.error_messages["invalid_pk_value"], code="invalid_pk_value",
                     params={"pk": str(pk)[:20]},
                 )  # fmt: skip
-        return super()._check_values(value)
+        # A private method of Django's that django-stubs does not declare.
+        return super()._check_values(value)  # type: ignore[misc]
 
 
 class OrderedInlineFormSet(forms.BaseInlineFormSet):
@@ -139,10 +158,11 @@ class OrderedInlineFormSet(forms.BaseInlineFormSet):
                 raise BadRequest(f"The {self.prefix} table arrived without {', '.join(missing)}.")
         super().full_clean()
 
-    def save_new(self, form, commit=True):  # type: ignore[no-untyped-def]
+    # The rows' model is any with an `order` field.
+    def save_new(self, form: forms.ModelForm, commit: bool = True) -> Any:
         form.instance.order = self.forms.index(form)
         return super().save_new(form, commit)
 
-    def save_existing(self, form, obj, commit=True):  # type: ignore[no-untyped-def]
+    def save_existing(self, form: forms.ModelForm, obj: Any, commit: bool = True) -> Any:
         obj.order = self.forms.index(form)
         return super().save_existing(form, obj, commit)

@@ -1,13 +1,32 @@
 """Answers several features' views share: the way back after a form, the refusal of a
-form sent again with other content, and the skill a URL names."""
+form sent again with other content, and the skill a URL names; and the request types
+views are annotated with."""
 
 from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django_htmx.middleware import HtmxDetails
 
 from catalog.snapshot import SkillNode, get_catalog
+
+from .account.models import User
+
+
+class HtmxHttpRequest(HttpRequest):
+    """A request as every view sees it: django-htmx's middleware has set `htmx`.
+    For annotations only (django-htmx's documented pattern)."""
+
+    htmx: HtmxDetails
+
+
+class AuthenticatedHttpRequest(HtmxHttpRequest):
+    """A request to a `@login_required` view, whose user is signed in: `request.user`
+    is a `User`, never `AnonymousUser`. For annotations only (django-stubs' documented
+    pattern); the decorator is what makes it true."""
+
+    user: User
 
 
 def published_skill(slug: str) -> SkillNode:

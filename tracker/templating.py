@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any
+from typing import Any, cast
 
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.template import engines
+from django.template.backends.jinja2 import Jinja2
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import dateformat, timezone
@@ -130,9 +131,9 @@ def render_fragment(
 ) -> HttpResponse:
     """These blocks of a page template, rendered with the page's own context (the request
     and the context processors), as the answer to an htmx request."""
-    engine = engines["jinja2"]
+    engine = cast(Jinja2, engines["jinja2"])
     context = {**context, "request": request}
-    for processor in engine.template_context_processors:  # type: ignore[attr-defined]
+    for processor in engine.template_context_processors:
         context.update(processor(request))
-    html = render_blocks(engine.env, template_name, blocks, context)  # type: ignore[attr-defined]
+    html = render_blocks(engine.env, template_name, blocks, context)
     return HttpResponse(html, status=status)

@@ -7,7 +7,7 @@ HTTPS and its cookies, static file storage) is in dev.py and prod.py.
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import dj_database_url
 from csp.constants import NONE, SELF
@@ -85,7 +85,7 @@ MIDDLEWARE = [
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 
-TEMPLATES = [
+TEMPLATES: list[dict[str, Any]] = [
     {
         # Gradient's own pages, fragments and mails (tracker/templating.py says why Jinja2).
         "NAME": "jinja2",
@@ -189,7 +189,7 @@ ACCOUNT_LOGOUT_REDIRECT_URL = "/"
 # upgrade cannot loosen them. They count in the default cache, which every server
 # process shares (the database cache, or Redis with REDIS_URL); a per-process cache
 # would multiply every limit by the number of workers. "key" is the login or address.
-ACCOUNT_RATE_LIMITS = {
+ACCOUNT_RATE_LIMITS: dict[str, str] | Literal[False] = {
     "login": "30/m/ip",  # every login POST, per client address
     "login_failed": "10/m/ip,5/5m/key",  # the sixth wrong password in 5 minutes is refused
     "signup": "20/m/ip",
@@ -213,7 +213,7 @@ if EMAIL_HOST:
     ACCOUNT_EMAIL_VERIFICATION = "mandatory"
     # Sign-up with a taken address answers like any other ("check your mail") and mails
     # the owner instead of making an account; reset and login answer the same either way.
-    ACCOUNT_PREVENT_ENUMERATION = True
+    ACCOUNT_PREVENT_ENUMERATION: bool | Literal["strict"] = True
 else:
     EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
     ACCOUNT_EMAIL_VERIFICATION = "optional"

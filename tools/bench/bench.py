@@ -290,7 +290,9 @@ def make_world(env: dict[str, str], learners: int, mentors: int, seed: int) -> W
     return World(**json.loads(line[len("WORLD ") :]))
 
 
-def request_lines(world: World, actions: dict[str, int], count: int, seed: int) -> list[list[str]]:
+def request_lines(
+    world: World, actions: dict[str, int], count: int, seed: int
+) -> list[list[list[str]]]:
     """One list of request lines per wrk thread; each thread has its own users."""
     rng = random.Random(seed)
     names = list(actions)
@@ -505,7 +507,13 @@ def measure(base: str, world: World, options: argparse.Namespace) -> tuple:
     return mixes, health, actions, weights
 
 
-def report(options, mixes, health, actions, weights) -> None:  # type: ignore[no-untyped-def]
+def report(
+    options: argparse.Namespace,
+    mixes: list[Run],
+    health: list[Run],
+    actions: list[ActionResult],
+    weights: dict[str, tuple[int, int]],
+) -> None:
     ratios = [m.rps / statistics.mean([health[i].rps, health[i + 1].rps])
               for i, m in enumerate(mixes)]  # fmt: skip
     median = statistics.median(ratios)
@@ -567,7 +575,9 @@ def report(options, mixes, health, actions, weights) -> None:  # type: ignore[no
         sys.exit(1)
 
 
-def record(options, mix_table: str, action_table: str, checks: list[str]) -> None:  # type: ignore[no-untyped-def]
+def record(
+    options: argparse.Namespace, mix_table: str, action_table: str, checks: list[str]
+) -> None:
     """Replace this database's section of docs/performance.md."""
     load = os.getloadavg()
     machine = (

@@ -4,6 +4,7 @@ Only the benchmark's settings (tools/bench/settings.py) install it.
 """
 
 from collections.abc import Callable
+from typing import Any
 
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
@@ -16,7 +17,9 @@ class QueryCountMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         count = 0
 
-        def counter(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        def counter(
+            execute: Callable[..., Any], sql: str, params: Any, many: bool, context: dict[str, Any]
+        ) -> Any:
             nonlocal count
             count += 1
             return execute(sql, params, many, context)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
+from django.db.models import Model
 from django.utils import timezone
 
 from catalog.snapshot import build_catalog
@@ -84,7 +85,10 @@ def generate(
                     for i in range(size)
                 ]
             )
-            rows, events, links, projects = [], [], [], []
+            rows: list[tuple] = []
+            events: list[tuple] = []
+            links: list[SkillLink] = []
+            projects: list[User] = []
             for user in users:
                 _history(rng, user, order, prerequisites, now, rows, events, links)
                 if rng.random() < 0.35:
@@ -111,7 +115,7 @@ def generate(
     return report
 
 
-def _insert(model: type, columns: list[str], rows: list[tuple]) -> None:
+def _insert(model: type[Model], columns: list[str], rows: list[tuple]) -> None:
     """Rows straight into the table: COPY on PostgreSQL, executemany on SQLite. The
     ORM's bulk_create costs four times as much in Python for the million rows a
     benchmark database needs."""
@@ -135,7 +139,16 @@ def _insert(model: type, columns: list[str], rows: list[tuple]) -> None:
         )
 
 
-def _history(rng, user, order, prerequisites, now, rows, events, links) -> None:  # type: ignore[no-untyped-def]
+def _history(
+    rng: random.Random,
+    user: User,
+    order: list[int],
+    prerequisites: dict[int, tuple[int, ...]],
+    now: dt.datetime,
+    rows: list[tuple],
+    events: list[tuple],
+    links: list[SkillLink],
+) -> None:
     """A learner who started months ago and works through part of the curriculum."""
     months = rng.uniform(0.5, 14)
     began = now - dt.timedelta(days=30 * months)

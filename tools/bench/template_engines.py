@@ -23,7 +23,9 @@ import os
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import cast
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
@@ -36,6 +38,7 @@ django.setup()
 from django.db.models import Count  # noqa: E402
 from django.template import Context, Engine  # noqa: E402
 from django.template import engines as template_engines  # noqa: E402
+from django.template.backends.jinja2 import Jinja2  # noqa: E402
 from django.test import RequestFactory  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
@@ -63,7 +66,7 @@ def jinja_mentor_table() -> str:
     return source[source.index("{% for row in rows %}") : source.index("</tbody>")]
 
 
-def timed(render, rounds: int) -> list[float]:  # type: ignore[no-untyped-def]
+def timed(render: Callable[[], object], rounds: int) -> list[float]:
     out = []
     for _ in range(rounds):
         started = time.perf_counter()
@@ -90,6 +93,7 @@ def main() -> None:
         .order_by("-n")
         .first()
     )
+    assert learner is not None and mentor is not None, "a benchmark database is needed"
     request = RequestFactory().get(track.url)
     request.user = learner
     progress = rules.progress_rows(learner, notes=False)
@@ -107,7 +111,7 @@ def main() -> None:
     django_engine = Engine(
         libraries={"static": "django.templatetags.static"}, builtins=[], autoescape=True
     )
-    jinja = template_engines["jinja2"].env  # type: ignore[attr-defined]
+    jinja = cast(Jinja2, template_engines["jinja2"]).env
     cases = [
         (f"track list ({len(rows)} skills)", DJANGO_TRACK, JINJA_TRACK,
          {**track_context, "csrf_input": "<input>"}),

@@ -110,6 +110,8 @@ def draw_chart(width: int, height: int, seed: int = 1):  # type: ignore[no-untyp
     left, top = int(80 * s), int(40 * s)
     right, bottom = width - int(160 * s), height - int(80 * s)
     draw.rectangle((left, top, right, bottom), fill=(235, 235, 235))
+    x: float
+    y: float
     for i in range(11):
         x, y = left + (right - left) * i // 10, top + (bottom - top) * i // 10
         draw.line((x, top, x, bottom), fill="white", width=max(1, int(2 * s)))
@@ -171,7 +173,7 @@ def draw_photo(width: int, height: int, seed: int = 1, grain: int = 25):  # type
 class Case:
     name: str
     image_format: str  # "PNG" | "JPEG" | "WEBP"
-    draw: Callable  # type: ignore[type-arg]
+    draw: Callable
     options: dict
 
 
@@ -270,7 +272,7 @@ def start_gunicorn(env: dict[str, str], port: int, args: argparse.Namespace, tmp
     raise SystemExit(f"gunicorn did not answer /healthz within 60 s:\n{tail(tmp)}")
 
 
-def stop(server: subprocess.Popen | None) -> None:  # type: ignore[type-arg]
+def stop(server: subprocess.Popen | None) -> None:
     if server is None or server.poll() is not None:
         return
     server.terminate()  # gunicorn's master stops its workers on SIGTERM

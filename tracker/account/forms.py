@@ -1,6 +1,8 @@
+from typing import Any
+
 from django import forms
 
-from ..formtools import OneTimeKeyMixin, WholeFormMixin
+from ..formtools import OneTimeKeyMixin, WholeFormMixin, assume_https
 from .importing import ImportRefused, read_export_file
 from .models import User
 
@@ -21,10 +23,9 @@ class ProfileForm(WholeFormMixin, forms.ModelForm):
         ]
         widgets = {"bio": forms.Textarea(attrs={"rows": 5})}
 
-    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for name in ("github_url", "linkedin_url", "kaggle_url", "website_url"):
-            self.fields[name].assume_scheme = "https"  # type: ignore[attr-defined]
+        assume_https(self, "github_url", "linkedin_url", "kaggle_url", "website_url")
 
     def clean_bio(self) -> str:
         bio = self.cleaned_data["bio"]
@@ -60,7 +61,7 @@ class AccountDeleteForm(WholeFormMixin, forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 
-    def __init__(self, user: User, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, user: User, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
 

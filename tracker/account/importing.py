@@ -21,6 +21,7 @@ from typing import IO, Any
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, slug_re
 from django.db import transaction
+from django.db.models import Model
 from django.utils import timezone
 
 from catalog.models import Skill
@@ -548,7 +549,7 @@ class ImportReport:
         return found
 
 
-def _stamp(model: type, objects: list, names: list[str], values: list[tuple]) -> None:
+def _stamp(model: type[Model], objects: list, names: list[str], values: list[tuple]) -> None:
     """Put back timestamps that `auto_now`/`auto_now_add` overwrote on insert.
 
     bulk_update writes the attributes as they are, without running those defaults.
@@ -557,7 +558,7 @@ def _stamp(model: type, objects: list, names: list[str], values: list[tuple]) ->
         for name, value in zip(names, stamps, strict=True):
             setattr(obj, name, value)
     if objects:
-        model.objects.bulk_update(objects, names)  # type: ignore[attr-defined]
+        model._default_manager.bulk_update(objects, names)
 
 
 @transaction.atomic

@@ -47,7 +47,8 @@ class User(AbstractUser):
         "show my progress per track on my public page", default=False
     )
 
-    class Meta(AbstractUser.Meta):
+    # django-stubs does not declare AbstractUser.Meta (typeddjango/django-stubs#2112).
+    class Meta(AbstractUser.Meta):  # type: ignore[name-defined]
         constraints = [
             models.UniqueConstraint(Lower("username"), name="username_unique_ignoring_case"),
         ]

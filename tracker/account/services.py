@@ -58,7 +58,7 @@ def account_delete(*, user: User) -> dict[str, int]:
     verifier). Image files go once the deletion commits.
     Returns the number of rows deleted per model.
     """
-    storage = ProjectImage._meta.get_field("image").storage  # type: ignore[attr-defined]
+    storage = ProjectImage._meta.get_field("image").storage
     files = [
         name
         for pair in ProjectImage.objects.filter(project__owner=user).values_list(

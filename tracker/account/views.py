@@ -12,14 +12,14 @@ import csv
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
-from ..http import refuse_changed_resend
+from ..http import AuthenticatedHttpRequest, refuse_changed_resend
 from . import export, importing, services
 from .forms import AccountDeleteForm, AccountImportForm, ProfileForm
 from .models import User
@@ -34,9 +34,9 @@ def _attachment(response: HttpResponse, extension: str) -> HttpResponse:
 
 @require_safe
 @login_required
-def export_json(request: HttpRequest) -> HttpResponse:
+def export_json(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Everything the user owns, in the format the import page reads back."""
-    data = export.build_export(request.user, absolute_url=request.build_absolute_uri)  # type: ignore[arg-type]
+    data = export.build_export(request.user, absolute_url=request.build_absolute_uri)
     response = JsonResponse(data, json_dumps_params={"indent": 2, "ensure_ascii": False})
     response["Cache-Control"] = "no-store"
     return _attachment(response, "json")
@@ -44,24 +44,24 @@ def export_json(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 @login_required
-def export_csv(request: HttpRequest) -> HttpResponse:
+def export_csv(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A row per published skill with the user's status, for a spreadsheet."""
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Cache-Control"] = "no-store"
-    csv.writer(response).writerows(export.progress_csv_rows(request.user))  # type: ignore[arg-type]
+    csv.writer(response).writerows(export.progress_csv_rows(request.user))
     return _attachment(response, "csv")
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 @never_cache  # the form carries a one-time key
-def import_data(request: HttpRequest) -> HttpResponse:
+def import_data(request: AuthenticatedHttpRequest) -> HttpResponse:
     posted = request.method == "POST"
     form = AccountImportForm(request.POST if posted else None, request.FILES if posted else None)
     if posted and form.is_valid():
         try:
             report = importing.account_import(
-                user=request.user,  # type: ignore[arg-type]
+                user=request.user,
                 data=form.cleaned_data["file"],
                 once=form.one_time_key(),
             )
@@ -83,8 +83,8 @@ def import_data(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @login_required
-def delete_account(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]  # login_required
+def delete_account(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user: User = request.user
     form = AccountDeleteForm(user, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         services.account_delete(user=user)
@@ -97,7 +97,7 @@ def delete_account(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @login_required
-def profile_edit(request: HttpRequest) -> HttpResponse:
+def profile_edit(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = ProfileForm(request.POST if request.method == "POST" else None, instance=request.user)
     if request.method == "POST" and form.is_valid():
         services.profile_update(form=form)

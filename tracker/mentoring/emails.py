@@ -17,7 +17,7 @@ def mentor_accepted(mentorship: Mentorship) -> None:
 
 
 def feedback_arrived(feedback: Feedback) -> None:
-    target = feedback.project.title if feedback.project else feedback.skill.title
+    target = feedback.target_title
     mail.send(
         to=feedback.learner.email,
         subject=f"Feedback from {feedback.mentor.display_name} on {target}",

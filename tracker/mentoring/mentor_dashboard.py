@@ -17,6 +17,7 @@ from django.views.decorators.http import require_safe
 from catalog.snapshot import Catalog, get_catalog
 
 from ..account.export import csv_safe
+from ..http import AuthenticatedHttpRequest
 from .rules import (
     ACTIVE_DAYS,
     SLOWING_DAYS,
@@ -50,9 +51,11 @@ def _sorting(request: HttpRequest) -> tuple[str, str]:
     return sort, direction
 
 
-def _sorted_rows(request: HttpRequest, catalog: Catalog) -> tuple[list[MenteeRow], str, str]:
+def _sorted_rows(
+    request: AuthenticatedHttpRequest, catalog: Catalog
+) -> tuple[list[MenteeRow], str, str]:
     sort, direction = _sorting(request)
-    rows = mentee_rows(request.user, catalog, timezone.now())  # type: ignore[arg-type]
+    rows = mentee_rows(request.user, catalog, timezone.now())
     if sort != "name" or direction != "asc":  # mentee_rows already answers by name
         rows.sort(key=COLUMNS[sort][1], reverse=direction == "desc")
     return rows, sort, direction
@@ -60,7 +63,7 @@ def _sorted_rows(request: HttpRequest, catalog: Catalog) -> tuple[list[MenteeRow
 
 @require_safe
 @login_required
-def mentor_dashboard(request: HttpRequest) -> HttpResponse:
+def mentor_dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Every mentee in one table: a fixed number of queries however many there are."""
     catalog = get_catalog()
     rows, sort, direction = _sorted_rows(request, catalog)
@@ -99,7 +102,7 @@ def mentor_dashboard(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 @login_required
-def mentor_export_csv(request: HttpRequest) -> HttpResponse:
+def mentor_export_csv(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The dashboard's rows as CSV, in the dashboard's order (by name unless told)."""
     catalog = get_catalog()
     rows, _, _ = _sorted_rows(request, catalog)

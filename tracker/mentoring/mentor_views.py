@@ -4,13 +4,13 @@ revoked mentor gets 404 from the next request on."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import OuterRef, Subquery
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,7 +22,7 @@ from catalog.snapshot import get_catalog
 from ..account.models import User
 from ..account.submissions import AlreadySubmitted
 from ..formtools import parse_id
-from ..http import published_skill, redirect_back, refuse_changed_resend
+from ..http import AuthenticatedHttpRequest, published_skill, redirect_back, refuse_changed_resend
 from ..markdown import render_markdown
 from ..portfolio.models import Project
 from ..progress import rules
@@ -31,10 +31,19 @@ from . import services
 from .forms import FeedbackForm, MentorNoteForm
 from .models import Feedback, MentorNote, Mentorship
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
 SHORT_LIST = 10
 
 
-def _get_mentorship(mentor: User | AnonymousUser, username: str) -> Mentorship:
+class _NoteBody(TypedDict):
+    note_body: str | None
+
+
+def _get_mentorship(
+    mentor: User | AnonymousUser, username: str
+) -> WithAnnotations[Mentorship, _NoteBody]:
     """The active mentorship of `mentor` over `username`, or 404 (never 403), with the
     learner and the mentor's private note on them (`note_body`): one query.
 
@@ -54,12 +63,13 @@ def _get_mentorship(mentor: User | AnonymousUser, username: str) -> Mentorship:
     if found is None:
         raise Http404("No such mentee.")
     found.mentor = mentor
-    return found
+    # The annotation above, which mypy does not follow through the custom queryset.
+    return cast("WithAnnotations[Mentorship, _NoteBody]", found)
 
 
 @require_safe
 @login_required
-def mentee_view(request: HttpRequest, username: str) -> HttpResponse:
+def mentee_view(request: AuthenticatedHttpRequest, username: str) -> HttpResponse:
     """The mentee's dashboard, read-only, with the mentor's tools beside it."""
     mentorship = _get_mentorship(request.user, username)
     response = render(request, "mentoring/mentee.html", _mentee_context(request, mentorship))
@@ -67,7 +77,9 @@ def mentee_view(request: HttpRequest, username: str) -> HttpResponse:
     return response
 
 
-def _mentee_context(request: HttpRequest, mentorship: Mentorship) -> dict[str, Any]:
+def _mentee_context(
+    request: AuthenticatedHttpRequest, mentorship: WithAnnotations[Mentorship, _NoteBody]
+) -> dict[str, Any]:
     learner = mentorship.learner
     catalog = get_catalog()
     # Notes can be long, and this mentor may not read them. Unpublished skills are left
@@ -99,7 +111,7 @@ def _mentee_context(request: HttpRequest, mentorship: Mentorship) -> dict[str, A
     for item in threads:
         if item.project_id:
             by_project.setdefault(item.project_id, []).append(item)
-        else:
+        elif item.skill_id:  # always, by feedback_on_a_project_or_a_skill
             by_skill.setdefault(item.skill_id, []).append(item)
     for project in projects:
         project.thread = by_project.get(project.pk, [])  # type: ignore[attr-defined]
@@ -141,8 +153,8 @@ def _mentee_context(request: HttpRequest, mentorship: Mentorship) -> dict[str, A
         ],
         "skill_choices": [catalog.skills[pk] for pk in catalog.order if pk in progress],
         "notes": notes,
-        "note_html": render_markdown(mentorship.note_body or ""),  # type: ignore[attr-defined]
-        "note_body": mentorship.note_body or "",  # type: ignore[attr-defined]
+        "note_html": render_markdown(mentorship.note_body or ""),
+        "note_body": mentorship.note_body or "",
     }
     if any(t.read_at is None and t.author_id != request.user.pk for t in threads):
         services.feedback_mark_read(
@@ -154,7 +166,7 @@ def _mentee_context(request: HttpRequest, mentorship: Mentorship) -> dict[str, A
 
 @require_POST
 @login_required
-def feedback_new(request: HttpRequest, username: str) -> HttpResponse:
+def feedback_new(request: AuthenticatedHttpRequest, username: str) -> HttpResponse:
     """Feedback on one of the mentee's shared projects, or on a skill."""
     mentorship = _get_mentorship(request.user, username)
     learner = mentorship.learner
@@ -178,7 +190,7 @@ def feedback_new(request: HttpRequest, username: str) -> HttpResponse:
         skill_id = skill.id
     form = FeedbackForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(form.errors["body"]))
+        messages.error(request, " ".join(map(str, form.errors["body"])))
         return redirect_back(request, back + "#feedback")
     try:
         services.feedback_give(
@@ -199,7 +211,7 @@ def feedback_new(request: HttpRequest, username: str) -> HttpResponse:
 
 @require_POST
 @login_required
-def verify(request: HttpRequest, username: str, slug: str) -> HttpResponse:
+def verify(request: AuthenticatedHttpRequest, username: str, slug: str) -> HttpResponse:
     """Confirm a skill the mentee marked done, against the evidence they attached."""
     mentorship = _get_mentorship(request.user, username)
     skill = published_skill(slug)
@@ -214,12 +226,12 @@ def verify(request: HttpRequest, username: str, slug: str) -> HttpResponse:
 
 @require_POST
 @login_required
-def mentor_note(request: HttpRequest, username: str) -> HttpResponse:
+def mentor_note(request: AuthenticatedHttpRequest, username: str) -> HttpResponse:
     mentorship = _get_mentorship(request.user, username)
     back = reverse("tracker:mentee", args=[username]) + "#mentor-notes"
     form = MentorNoteForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(form.errors["body"]))
+        messages.error(request, " ".join(map(str, form.errors["body"])))
         return HttpResponseRedirect(back)
     body = form.cleaned_data["body"]
     services.mentor_note_save(mentor=request.user, learner=mentorship.learner, body=body)

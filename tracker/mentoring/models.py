@@ -110,13 +110,17 @@ class Feedback(models.Model):
 
     @property
     def target_title(self) -> str:
-        return self.project.title if self.project_id else self.skill.title
+        if self.project is not None:
+            return self.project.title
+        assert self.skill is not None  # feedback_on_a_project_or_a_skill
+        return self.skill.title
 
     @property
     def target_url(self) -> str:
         """The page of the project or skill the thread is about."""
-        if self.project_id:
+        if self.project is not None:
             return self.project.get_absolute_url()
+        assert self.skill is not None  # feedback_on_a_project_or_a_skill
         return reverse("catalog:skill", args=[self.skill.slug])
 
     @property

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -12,7 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from ..account.submissions import AlreadySubmitted
-from ..http import redirect_back, refuse_changed_resend
+from ..http import AuthenticatedHttpRequest, redirect_back, refuse_changed_resend
 from . import services
 from .forms import FeedbackForm, InviteDecisionForm, InviteForm, SharingForm
 from .models import Feedback, Invite, Mentorship
@@ -21,7 +21,7 @@ from .models import Feedback, Invite, Mentorship
 @require_safe
 @login_required
 @never_cache  # its invite form carries a one-time key
-def mentors_page(request: HttpRequest) -> HttpResponse:
+def mentors_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     learner = request.user
     mentorships = list(Mentorship.objects.filter(learner=learner).select_related("mentor"))
     invites = [
@@ -46,7 +46,7 @@ def _invite_path(invite: Invite) -> str:
 
 @require_POST
 @login_required
-def invite_new(request: HttpRequest) -> HttpResponse:
+def invite_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = InviteForm(request.POST)
     form.is_valid()  # nothing to refuse but a broken key, which is a 400
     try:
@@ -61,7 +61,7 @@ def invite_new(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
-def invite_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def invite_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     invite = get_object_or_404(
         Invite.objects.select_related("used_by"), pk=pk, learner=request.user
     )
@@ -71,7 +71,7 @@ def invite_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @login_required
-def invite_accept(request: HttpRequest, token: str) -> HttpResponse:
+def invite_accept(request: AuthenticatedHttpRequest, token: str) -> HttpResponse:
     """Anyone signed in who holds the link sees who invites them and what they would
     see, then accepts or declines."""
     try:
@@ -100,7 +100,7 @@ def invite_accept(request: HttpRequest, token: str) -> HttpResponse:
 
 @require_POST
 @login_required
-def mentorship_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def mentorship_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     mentorship = get_object_or_404(Mentorship, pk=pk, learner=request.user)
     withdrawn = services.mentorship_revoke(mentorship=mentorship)
     message = f"{mentorship.mentor.display_name} no longer mentors you."
@@ -116,7 +116,7 @@ def mentorship_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def mentorship_sharing(request: HttpRequest, pk: int) -> HttpResponse:
+def mentorship_sharing(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     mentorship = get_object_or_404(Mentorship.objects.active(), pk=pk, learner=request.user)
     form = SharingForm(request.POST)
     if not form.is_valid():
@@ -134,7 +134,7 @@ def mentorship_sharing(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def feedback_reply(request: HttpRequest, pk: int) -> HttpResponse:
+def feedback_reply(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Answer in a feedback thread: its learner, or its mentor while still mentoring."""
     user = request.user
     feedback = get_object_or_404(Feedback.objects.select_related("project", "skill"), pk=pk)
@@ -148,7 +148,7 @@ def feedback_reply(request: HttpRequest, pk: int) -> HttpResponse:
     fallback = feedback.target_url + "#feedback"
     form = FeedbackForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(form.errors["body"]))
+        messages.error(request, " ".join(map(str, form.errors["body"])))
         return redirect_back(request, fallback)
     try:
         services.feedback_give(

@@ -1,3 +1,5 @@
+from typing import Any, cast
+
 from django import forms
 
 from catalog.models import Skill
@@ -8,6 +10,7 @@ from ..formtools import (
     OneTimeKeyMixin,
     OrderedInlineFormSet,
     WholeFormMixin,
+    assume_https,
 )
 from .images import MAX_BYTES, MAX_PIXELS, MAX_PIXELS_WEBP, ProcessedImage, process_image
 from .models import Collaborator, Metric, Project
@@ -20,13 +23,13 @@ class MultipleFileInput(forms.ClearableFileInput):
 class MultipleImageField(forms.FileField):
     """Several files from one <input type=file multiple> (the pattern Django documents)."""
 
-    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault(
             "widget", MultipleFileInput(attrs={"accept": "image/png,image/jpeg,image/webp"})
         )
         super().__init__(*args, **kwargs)
 
-    def clean(self, data, initial=None):  # type: ignore[no-untyped-def]
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
         single = super().clean
         if isinstance(data, list | tuple):
             return [single(d, initial) for d in data if d]
@@ -81,19 +84,15 @@ class ProjectForm(WholeFormMixin, forms.ModelForm):
             "visibility": forms.RadioSelect,
         }
 
-    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for name in ("data_url", "repository_url", "demo_url"):
-            self.fields[name].assume_scheme = "https"  # type: ignore[attr-defined]
-        skills = self.fields["skills"]
+        assume_https(self, "data_url", "repository_url", "demo_url")
+        skills = cast(BoundedModelMultipleChoiceField, self.fields["skills"])
         skills.queryset = (
-            Skill.objects.published()
-            .select_related("track")
-            .order_by(  # type: ignore[attr-defined]
-                "track__order", "order"
-            )
+            Skill.objects.published().select_related("track").order_by("track__order", "order")
         )
-        skills.label_from_instance = lambda s: f"{s.track.title} · {s.title}"  # type: ignore[attr-defined]
+        # This one field's labels; a subclass would do the same for every instance.
+        skills.label_from_instance = lambda obj: f"{obj.track.title} · {obj.title}"  # type: ignore[method-assign]
 
     def clean(self) -> dict:
         data = super().clean() or {}
@@ -148,9 +147,9 @@ class CollaboratorForm(WholeFormMixin, forms.ModelForm):
         model = Collaborator
         fields = ["name", "url"]
 
-    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["url"].assume_scheme = "https"  # type: ignore[attr-defined]
+        assume_https(self, "url")
 
 
 MAX_METRICS = 20

@@ -9,6 +9,8 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser
+from django.forms.models import BaseInlineFormSet
 from django.http import (
     FileResponse,
     Http404,
@@ -28,7 +30,7 @@ from catalog.snapshot import get_catalog
 from ..account.models import User
 from ..account.submissions import AlreadySubmitted
 from ..formtools import parse_id
-from ..http import published_skill, refuse_changed_resend
+from ..http import AuthenticatedHttpRequest, published_skill, refuse_changed_resend
 from ..markdown import render_markdown
 from ..mentoring.rules import threads_for_viewer
 from ..progress import rules as progress_rules
@@ -46,7 +48,7 @@ from .models import Project, ProjectImage
 from .rules import with_details
 
 
-def _get_project_for_viewer(user: User, pk: int) -> Project:
+def _get_project_for_viewer(user: User | AnonymousUser, pk: int) -> Project:
     """A project `user` may read, or 404, so other people's projects do not leak."""
     projects = Project.objects.visible_to(user).select_related("owner").filter(pk=pk)
     found = with_details(projects)
@@ -61,13 +63,13 @@ def _get_own_project(user: User, pk: int) -> Project:
 
 @require_safe
 @login_required
-def project_list(request: HttpRequest) -> HttpResponse:
+def project_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     mine = Project.objects.filter(owner=request.user)
     context = {"projects": with_details(mine, collaborators=False), "nav": "projects"}
     return render(request, "portfolio/project_list.html", context)
 
 
-def _edit(request: HttpRequest, project: Project | None) -> HttpResponse:
+def _edit(request: AuthenticatedHttpRequest, project: Project | None) -> HttpResponse:
     data = request.POST if request.method == "POST" else None
     files = request.FILES if request.method == "POST" else None
     form = (NewProjectForm if project is None else ProjectForm)(data, files, instance=project)
@@ -98,11 +100,15 @@ def _edit(request: HttpRequest, project: Project | None) -> HttpResponse:
     return render(request, "portfolio/project_form.html", context)
 
 
-def _project_sent_again(request: HttpRequest, repeat: AlreadySubmitted) -> HttpResponse:
+def _project_sent_again(
+    request: AuthenticatedHttpRequest, repeat: AlreadySubmitted
+) -> HttpResponse:
     """A new-project form sent again: lead to the project the first send made."""
     if not repeat.same:
         return refuse_changed_resend(request)
-    made = Project.objects.filter(pk=repeat.claim.object_id, owner=request.user).first()
+    made = None
+    if repeat.claim.object_id is not None:
+        made = Project.objects.filter(pk=repeat.claim.object_id, owner=request.user).first()
     if made is None:  # deleted since
         return HttpResponseRedirect(reverse("tracker:projects"))
     messages.info(request, f"“{made.title}” was already saved; here it is.")
@@ -112,17 +118,17 @@ def _project_sent_again(request: HttpRequest, repeat: AlreadySubmitted) -> HttpR
 @require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 @never_cache  # the form carries a one-time key: a cached copy would send it again
-def project_new(request: HttpRequest) -> HttpResponse:
+def project_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _edit(request, None)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @login_required
-def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def project_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _edit(request, _get_own_project(request.user, pk))
 
 
-ROW_FORMSETS = {
+ROW_FORMSETS: dict[str, tuple[type[BaseInlineFormSet], int]] = {
     "metrics": (MetricFormSet, MAX_METRICS),
     "collaborators": (CollaboratorFormSet, MAX_COLLABORATORS),
 }
@@ -130,7 +136,7 @@ ROW_FORMSETS = {
 
 @require_safe
 @login_required
-def formset_row(request: HttpRequest, prefix: str) -> HttpResponse:
+def formset_row(request: AuthenticatedHttpRequest, prefix: str) -> HttpResponse:
     """One more empty row of an inline table, for htmx; the count goes up out of band."""
     if prefix not in ROW_FORMSETS:
         raise Http404("No such table.")
@@ -143,14 +149,15 @@ def formset_row(request: HttpRequest, prefix: str) -> HttpResponse:
         context = {"table": prefix, "limit": limit}
         return render_fragment(request, "portfolio/project_form.html", ["row_limit"], context)
     formset = formset_class(prefix=prefix)
-    row = formset._construct_form(total)  # an extra row at the next index
+    # An extra row at the next index (Django's private API, absent from django-stubs).
+    row = formset._construct_form(total)  # type: ignore[attr-defined]
     context = {"row": row, "table": prefix, "total": total + 1}
     return render_fragment(request, "portfolio/project_form.html", ["new_row"], context)
 
 
 @require_safe
 @login_required
-def formset_row_removed(request: HttpRequest, prefix: str) -> HttpResponse:
+def formset_row_removed(request: AuthenticatedHttpRequest, prefix: str) -> HttpResponse:
     """htmx: a row the learner removed. An unsaved row just goes; a saved one stays as
     hidden inputs that delete it when the form is saved (and without JavaScript the
     same checkbox does that on submit)."""
@@ -181,7 +188,7 @@ def formset_row_removed(request: HttpRequest, prefix: str) -> HttpResponse:
 @require_safe
 def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     project = _get_project_for_viewer(request.user, pk)
-    threads = {"threads": [], "open_mentors": set()}
+    threads: dict[str, Any] = {"threads": [], "open_mentors": set()}
     if request.user.is_authenticated:
         threads = threads_for_viewer(request.user, project.feedback.all(), project.owner_id)
     context = {
@@ -201,7 +208,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @login_required
-def project_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def project_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     project = _get_own_project(request.user, pk)
     if request.method == "POST":
         title = project.title
@@ -232,7 +239,7 @@ def project_image(request: HttpRequest, pk: int, image_id: int, variant: str) ->
 
 @require_POST
 @login_required
-def project_image_delete(request: HttpRequest, pk: int, image_id: int) -> HttpResponse:
+def project_image_delete(request: AuthenticatedHttpRequest, pk: int, image_id: int) -> HttpResponse:
     project = _get_own_project(request.user, pk)
     image = get_object_or_404(ProjectImage, pk=image_id, project=project)
     services.project_image_delete(image=image)
@@ -242,7 +249,7 @@ def project_image_delete(request: HttpRequest, pk: int, image_id: int) -> HttpRe
 
 @require_POST
 @login_required
-def evidence_attach(request: HttpRequest, slug: str) -> HttpResponse:
+def evidence_attach(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """Attach one of the learner's projects to a skill as evidence."""
     skill = published_skill(slug)
     raw = request.POST.get("project", "")

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_safe
 from catalog.models import Resource
 from catalog.snapshot import ResourceNode, SkillNode, TrackNode, get_catalog
 
-from ..http import published_skill
+from ..http import HtmxHttpRequest, published_skill
 from ..markdown import render_markdown
 from ..mentoring.models import Feedback
 from ..mentoring.rules import threads_for_viewer
@@ -28,7 +28,7 @@ STATUS_FILTERS = [("", "All"), *Status.choices]
 
 
 @require_safe
-def catalog_index(request: HttpRequest) -> HttpResponse:
+def catalog_index(request: HtmxHttpRequest) -> HttpResponse:
     catalog = get_catalog()
     query = request.GET.get("q", "").strip()[:100]
     results = None
@@ -41,7 +41,7 @@ def catalog_index(request: HttpRequest) -> HttpResponse:
         ]
     user = request.user
     overview = rules.overview(user, catalog) if user.is_authenticated else None
-    states = rules.status_map(user) if results and overview else {}
+    states = rules.status_map(user) if results and user.is_authenticated else {}
     context = {
         "nav": "catalog",
         "catalog": catalog,

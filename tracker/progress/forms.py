@@ -1,6 +1,8 @@
+from typing import Any
+
 from django import forms
 
-from ..formtools import OneTimeKeyMixin, WholeFormMixin
+from ..formtools import OneTimeKeyMixin, WholeFormMixin, assume_https
 from .models import Progress, SkillLink
 
 
@@ -24,6 +26,6 @@ class SkillLinkForm(OneTimeKeyMixin, forms.ModelForm):
         fields = ["title", "url"]
         widgets = {"url": forms.URLInput(attrs={"placeholder": "https://"})}
 
-    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["url"].assume_scheme = "https"
+        assume_https(self, "url")

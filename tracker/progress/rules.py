@@ -188,7 +188,7 @@ def progress_rows(
         name = f"{first} {last}".strip() or (username or "")
         if not notes:
             head[2] = ""
-        rows[head[0]] = ProgressRow(*head, verifier_name=name)
+        rows[head[0]] = ProgressRow._make([*head, name])
     return rows
 
 
@@ -202,7 +202,7 @@ def status_of(statuses: Mapping[int, str], skill_id: int) -> str:
     return statuses.get(skill_id, Status.TODO)
 
 
-def statuses_of(rows: Mapping[int, Progress]) -> dict[int, str]:
+def statuses_of(rows: Mapping[int, ProgressRow]) -> dict[int, str]:
     return {pk: row.status for pk, row in rows.items()}
 
 
@@ -285,7 +285,8 @@ def completion_days(user: User) -> dict[dt.date, int]:
 class Day(NamedTuple):
     # A NamedTuple, not a dataclass: a calendar makes 371 of these on every dashboard.
     date: dt.date
-    count: int
+    # Named like tuple.count, which it hides; the templates read `day.count`.
+    count: int  # type: ignore[assignment]
     level: int  # 0..4 for the colour; the count itself is what screen readers get
     future: bool = False
 

@@ -7,8 +7,8 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,7 +19,7 @@ from catalog.snapshot import get_catalog
 
 from ..account.models import User
 from ..account.submissions import AlreadySubmitted
-from ..http import published_skill, redirect_back, refuse_changed_resend
+from ..http import AuthenticatedHttpRequest, published_skill, redirect_back, refuse_changed_resend
 from ..markdown import render_markdown
 from ..mentoring.models import Feedback
 from ..portfolio.rules import evidenced_skill_ids
@@ -31,7 +31,7 @@ from .models import Progress, SkillLink, Status
 
 @require_safe
 @login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Where the learner stands: a fixed number of queries whatever their history."""
     return render(request, "progress/dashboard.html", _dashboard_context(request.user))
 
@@ -48,7 +48,7 @@ def _dashboard_context(user: User) -> dict[str, Any]:
     without_evidence = [skill for skill in done if skill.id not in evidenced]
     received = Feedback.objects.filter(learner=user).exclude(author=user)
     counts = received.aggregate(total=Count("id"), unread=Count("id", filter=Q(read_at=None)))
-    latest = []
+    latest: QuerySet[Feedback] | list[Feedback] = []
     if counts["total"]:  # most learners have none: skip the join
         latest = received.select_related("author", "project", "skill").order_by("-created_at")[:5]
     return {
@@ -73,7 +73,7 @@ def _dashboard_context(user: User) -> dict[str, Any]:
 
 @require_POST
 @login_required
-def progress_update(request: HttpRequest, slug: str) -> HttpResponse:
+def progress_update(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     skill = published_skill(slug)
     status = request.POST.get("status", "")
     if status not in Status.values:
@@ -102,7 +102,7 @@ def progress_update(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @login_required
-def note_edit(request: HttpRequest, slug: str) -> HttpResponse:
+def note_edit(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """The note on a skill: GET shows the editor (a fragment for htmx), POST saves it."""
     skill = published_skill(slug)
     progress = Progress.objects.filter(user=request.user, skill_id=skill.id).first()
@@ -124,7 +124,7 @@ def note_edit(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_POST
 @login_required
-def link_add(request: HttpRequest, slug: str) -> HttpResponse:
+def link_add(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     skill = published_skill(slug)
     form = SkillLinkForm(request.POST)
     if form.is_valid():
@@ -151,7 +151,7 @@ def link_add(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_POST
 @login_required
-def link_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def link_delete(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     skill = published_skill(slug)
     try:
         services.skill_link_delete(user=request.user, skill_id=skill.id, link_id=pk)
@@ -162,7 +162,7 @@ def link_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return _my_links(request, skill, SkillLinkForm())
 
 
-def _my_links(request: HttpRequest, skill: Any, form: SkillLinkForm) -> HttpResponse:
+def _my_links(request: AuthenticatedHttpRequest, skill: Any, form: SkillLinkForm) -> HttpResponse:
     """The skill page's own-links section, for htmx (an invalid form with its errors at
     200, which htmx swaps)."""
     links = SkillLink.objects.filter(user=request.user, skill_id=skill.id)
@@ -172,7 +172,7 @@ def _my_links(request: HttpRequest, skill: Any, form: SkillLinkForm) -> HttpResp
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @login_required
-def track_reset(request: HttpRequest, slug: str) -> HttpResponse:
+def track_reset(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """Confirm (GET), then move every skill of the track back to *to do* (POST)."""
     track = get_catalog().track_by_slug(slug)
     if track is None:
