@@ -207,9 +207,12 @@ VisibilityChoice = Annotated[str, _one_of(Project.Visibility.values)]
 SplitChoice = Annotated[str, _one_of(Metric.Split.values)]
 
 
+_SLUG = re.compile(slug_re.pattern)  # Django's, compiled now: its lazy one is slow to call
+
+
 def _slug(value: object) -> str:
     # Unknown slugs are named back to the user, so nothing but a slug may pass.
-    if not isinstance(value, str) or len(value) > 80 or not slug_re.match(value):
+    if not isinstance(value, str) or len(value) > 80 or not _SLUG.match(value):
         raise _refused(f"{_shown(value)} is not a skill slug (letters, digits, - and _)")
     return value
 
@@ -230,24 +233,25 @@ def _when(value: object) -> dt.datetime:
     exported): the year bounds apply to that value, not to the one in the file."""
     if value is None:
         raise _refused("is missing")  # a required time; an optional one takes null as None
-    shown = _shown(value)
     text = value if isinstance(value, str) and len(value) <= 40 else ""
     shape = _DATETIME.fullmatch(text)
     if shape and len(shape["fraction"] or "") > 6:
         finer = "has more than 6 decimals of a second; times are kept to the microsecond"
-        raise _refused(f"{shown} {finer}")
+        raise _refused(f"{_shown(value)} {finer}")
     try:
         parsed = dt.datetime.fromisoformat(text) if shape else None
     except ValueError:  # a 31st of February, a 25th hour
         parsed = None
     if parsed is None:
-        raise _refused(f"{shown} is not a date and time like 2026-01-31T09:30:00+00:00")
+        raise _refused(f"{_shown(value)} is not a date and time like 2026-01-31T09:30:00+00:00")
     try:
         utc = parsed.astimezone(dt.UTC)
     except OverflowError:  # the offset takes it past year 1 or 9999
         utc = None
     if utc is None or not EARLIEST_YEAR <= utc.year <= LATEST_YEAR:
-        in_utc = f"{shown} is {utc.isoformat()} in UTC: " if utc and parsed.utcoffset() else ""
+        in_utc = (
+            f"{_shown(value)} is {utc.isoformat()} in UTC: " if utc and parsed.utcoffset() else ""
+        )
         year = utc.year if utc else parsed.year
         raise _refused(f"{in_utc}the year {year} is out of range ({YEARS})")
     return utc
