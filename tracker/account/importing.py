@@ -1,11 +1,12 @@
 """Own your data, brought back: reading an export file and importing it into an account.
 
 Import trusts nothing in the file: `read_export_file` decodes it within fixed limits and
-`validate_import` checks the whole document (types, lengths, allowed values, dates) before
-`account_import` writes anything, in one transaction. Skill slugs this catalog does not
-have are left out and reported, not refused: the catalog unpublishes skills rather than
-deleting them, so an unknown slug means a file from another site or a renamed skill, and
-refusing would leave the learner unable to get anything back.
+`validate_import` checks the whole document against the format's models (`ExportIn` and
+the models it holds: strict types, lengths, allowed values, dates) before `account_import`
+writes anything, in one transaction. Skill slugs this catalog does not have are left out
+and reported, not refused: the catalog unpublishes skills rather than deleting them, so an
+unknown slug means a file from another site or a renamed skill, and refusing would leave
+the learner unable to get anything back.
 """
 
 from __future__ import annotations
@@ -16,13 +17,28 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import IO, Annotated, Any, TypeVar
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import URLValidator, slug_re
 from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    FiniteFloat,
+    PlainValidator,
+    ValidationError,
+    ValidationInfo,
+    ValidatorFunctionWrapHandler,
+    WrapValidator,
+    field_validator,
+)
+from pydantic_core import ErrorDetails, PydanticCustomError
 
 from catalog.models import Skill
 
@@ -54,6 +70,7 @@ from .format import (
     MAX_PROJECTS,
     PROFILE_TEXT,
     PROFILE_URLS,
+    PROJECT_FIELDS,
     PROJECT_TEXT,
     PROJECT_URLS,
     VERSION,
@@ -61,7 +78,7 @@ from .format import (
 )
 from .submissions import OneTimeKey, submission_claim
 
-# -- reading and checking an import ---------------------------------------------------------
+# -- reading an import ----------------------------------------------------------------------
 
 
 class ImportRefused(Exception):
@@ -129,6 +146,80 @@ def _too_big(size: int) -> str:
     )
 
 
+# -- the format's values: each check raises a problem worded to be shown as it is ----------
+
+
+def _refused(problem: str) -> PydanticCustomError:
+    # Given no context, pydantic fills in no {placeholders}: text from the file stays as is.
+    return PydanticCustomError("refused", problem)
+
+
+def _shown(value: object) -> str:
+    """A value from the file, as a message quotes it: as JSON, cut short."""
+    return json.dumps(value)[:40] if isinstance(value, str | int | float) else "that"
+
+
+def _clean(text: str) -> str:
+    if "\x00" in text:
+        raise _refused("contains a NUL character")
+    try:
+        text.encode()
+    except UnicodeEncodeError:  # a lone surrogate, as JSON's "\ud800" makes
+        raise _refused("contains characters that are not valid Unicode") from None
+    return text
+
+
+def _filled(text: str) -> str:
+    if not text.strip():
+        raise _refused("must not be empty")
+    return text
+
+
+_url_validator = URLValidator()
+
+
+def _web_address(text: str) -> str:
+    try:
+        if text:
+            _url_validator(text)
+    except DjangoValidationError:
+        raise _refused("is not a valid web address") from None
+    return text
+
+
+# Text, and its length from format.py where it is used: `Field("", max_length=...)`.
+Text = Annotated[str, AfterValidator(_clean)]
+Name = Annotated[Text, AfterValidator(_filled)]  # text that must be there: a title, a name
+Address = Annotated[Text, AfterValidator(_web_address)]  # a web address, or ""
+
+
+def _one_of(choices: list[str]) -> PlainValidator:
+    def check(value: object) -> str:
+        if not isinstance(value, str) or value not in choices:
+            raise _refused(f"{_shown(value)} is not one of {', '.join(choices)}")
+        return value
+
+    return PlainValidator(check)
+
+
+StatusChoice = Annotated[str, _one_of(Status.values)]
+KindChoice = Annotated[str, _one_of(Project.Kind.values)]
+VisibilityChoice = Annotated[str, _one_of(Project.Visibility.values)]
+SplitChoice = Annotated[str, _one_of(Metric.Split.values)]
+
+
+_SLUG = re.compile(slug_re.pattern)  # Django's, compiled now: its lazy one is slow to call
+
+
+def _slug(value: object) -> str:
+    # Unknown slugs are named back to the user, so nothing but a slug may pass.
+    if not isinstance(value, str) or len(value) > 80 or not _SLUG.match(value):
+        raise _refused(f"{_shown(value)} is not a skill slug (letters, digits, - and _)")
+    return value
+
+
+SkillSlug = Annotated[str, PlainValidator(_slug)]
+
 # What the export writes and the RFC 3339 shapes around it (a space for the T, seconds
 # left out); offsets in hours and minutes, as RFC 3339 has them.
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -137,221 +228,216 @@ _DATETIME = re.compile(
     r"(Z|[+-][0-9]{2}:[0-9]{2})"
 )
 
-_MISSING = object()
-_url_validator = URLValidator()
 
-
-class _TooManyErrors(Exception):
-    pass
-
-
-@dataclass
-class _ProjectPlan:
-    fields: dict[str, Any]
-    created_at: dt.datetime | None
-    updated_at: dt.datetime | None
-    skills: list[str]
-    metrics: list[dict[str, Any]]
-    collaborators: list[dict[str, Any]]
-    images: int
-
-
-@dataclass
-class ImportPlan:
-    """A checked import file: plain values, ready to write."""
-
-    profile: dict[str, Any]
-    progress: list[dict[str, Any]]
-    events: list[dict[str, Any]]
-    links: list[dict[str, Any]]
-    projects: list[_ProjectPlan]
-
-
-class _Checker:
-    """Reads values out of the untrusted document, recording a message for each problem
-    (with the path to it, e.g. `projects[2].metrics[0].value`) and a placeholder value."""
-
-    def __init__(self) -> None:
-        self.errors: list[str] = []
-
-    def fail(self, path: str, message: str) -> None:
-        self.errors.append(f"{path}: {message}")
-        if len(self.errors) >= MAX_ERRORS:
-            raise _TooManyErrors
-
-    def text(
-        self, obj: dict, key: str, path: str, *, max_length: int, required: bool = False
-    ) -> str:
-        value = obj.get(key, _MISSING)
-        where = f"{path}.{key}"
-        if value is _MISSING or (value == "" and not required):
-            if required:
-                self.fail(where, "is missing")
-            return ""
-        if not isinstance(value, str):
-            self.fail(where, "must be text")
-            return ""
-        if required and not value.strip():
-            self.fail(where, "must not be empty")
-        elif len(value) > max_length:
-            self.fail(where, f"is {len(value):,} characters long; at most {max_length:,} fit")
-        elif "\x00" in value:
-            self.fail(where, "contains a NUL character")
-        else:
-            try:
-                value.encode("utf-8")
-            except UnicodeEncodeError:
-                self.fail(where, "contains characters that are not valid Unicode")
-            else:
-                return value
-        return ""
-
-    def url(
-        self, obj: dict, key: str, path: str, *, max_length: int, required: bool = False
-    ) -> str:
-        value = self.text(obj, key, path, max_length=max_length, required=required)
-        if value:
-            try:
-                _url_validator(value)
-            except ValidationError:
-                self.fail(f"{path}.{key}", "is not a valid web address")
-                return ""
-        return value
-
-    def choice(self, obj: dict, key: str, path: str, choices: list[str], default: str) -> str:
-        value = obj.get(key, _MISSING)
-        if value is _MISSING:
-            return default
-        if not isinstance(value, str) or value not in choices:
-            shown = json.dumps(value)[:40] if isinstance(value, str | int | float) else "that"
-            self.fail(f"{path}.{key}", f"{shown} is not one of {', '.join(choices)}")
-            return default
-        return value
-
-    def required_choice(self, obj: dict, key: str, path: str, choices: list[str]) -> str:
-        if key not in obj:
-            self.fail(f"{path}.{key}", "is missing")
-            return choices[0]
-        return self.choice(obj, key, path, choices, choices[0])
-
-    def flag(self, obj: dict, key: str, path: str) -> bool | None:
-        value = obj.get(key, _MISSING)
-        if value is _MISSING:
-            return None
-        if not isinstance(value, bool):
-            self.fail(f"{path}.{key}", "must be true or false")
-            return None
-        return value
-
-    def when(self, obj: dict, key: str, path: str, *, required: bool = False) -> dt.datetime | None:
-        """A date and time with its offset, as the UTC value that will be stored (and
-        exported): the year bounds apply to that value, not to the one in the file."""
-        value = obj.get(key, _MISSING)
-        where = f"{path}.{key}"
-        if value is _MISSING or value is None:
-            if required:
-                self.fail(where, "is missing")
-            return None
-        shown = json.dumps(value)[:40] if isinstance(value, str) else "that"
-        text = value if isinstance(value, str) and len(value) <= 40 else ""
-        shape = _DATETIME.fullmatch(text)
-        if shape and len(shape["fraction"] or "") > 6:
-            finer = "has more than 6 decimals of a second; times are kept to the microsecond"
-            self.fail(where, f"{shown} {finer}")
-            return None
-        try:
-            parsed = dt.datetime.fromisoformat(text) if shape else None
-        except ValueError:  # a 31st of February, a 25th hour
-            parsed = None
-        if parsed is None:
-            self.fail(where, f"{shown} is not a date and time like 2026-01-31T09:30:00+00:00")
-            return None
-        try:
-            utc = parsed.astimezone(dt.UTC)
-        except OverflowError:  # the offset takes it past year 1 or 9999
-            utc = None
-        if utc is None or not EARLIEST_YEAR <= utc.year <= LATEST_YEAR:
-            in_utc = f"{shown} is {utc.isoformat()} in UTC: " if utc and parsed.utcoffset() else ""
-            year = utc.year if utc else parsed.year
-            self.fail(where, f"{in_utc}the year {year} is out of range ({YEARS})")
-            return None
-        return utc
-
-    def day(self, obj: dict, key: str, path: str) -> dt.date | None:
-        value = obj.get(key, _MISSING)
-        if value is _MISSING or value is None:
-            return None
+def _when(value: object) -> dt.datetime:
+    """A date and time with its offset, as the UTC value that will be stored (and
+    exported): the year bounds apply to that value, not to the one in the file."""
+    if value is None:
+        raise _refused("is missing")  # a required time; an optional one takes null as None
+    text = value if isinstance(value, str) and len(value) <= 40 else ""
+    shape = _DATETIME.fullmatch(text)
+    if shape and len(shape["fraction"] or "") > 6:
+        finer = "has more than 6 decimals of a second; times are kept to the microsecond"
+        raise _refused(f"{_shown(value)} {finer}")
+    try:
+        parsed = dt.datetime.fromisoformat(text) if shape else None
+    except ValueError:  # a 31st of February, a 25th hour
         parsed = None
-        if isinstance(value, str) and _DATE.fullmatch(value):
-            try:
-                parsed = dt.date.fromisoformat(value)
-            except ValueError:
-                parsed = None
-        if parsed is None:
-            shown = json.dumps(value)[:40] if isinstance(value, str) else "that"
-            self.fail(f"{path}.{key}", f"{shown} is not a date like 2026-01-31")
-            return None
-        if not EARLIEST_YEAR <= parsed.year <= LATEST_YEAR:
-            self.fail(f"{path}.{key}", f"the year {parsed.year} is out of range ({YEARS})")
-            return None
-        return parsed
+    if parsed is None:
+        raise _refused(f"{_shown(value)} is not a date and time like 2026-01-31T09:30:00+00:00")
+    try:
+        utc = parsed.astimezone(dt.UTC)
+    except OverflowError:  # the offset takes it past year 1 or 9999
+        utc = None
+    if utc is None or not EARLIEST_YEAR <= utc.year <= LATEST_YEAR:
+        in_utc = (
+            f"{_shown(value)} is {utc.isoformat()} in UTC: " if utc and parsed.utcoffset() else ""
+        )
+        year = utc.year if utc else parsed.year
+        raise _refused(f"{in_utc}the year {year} is out of range ({YEARS})")
+    return utc
 
-    def number(self, obj: dict, key: str, path: str, *, required: bool) -> float | None:
-        value = obj.get(key, _MISSING)
-        if value is _MISSING or value is None:
-            if required:
-                self.fail(f"{path}.{key}", "is missing")
-            return None
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            self.fail(f"{path}.{key}", "must be a number")
-            return None
+
+def _day(value: object) -> dt.date:
+    parsed = None
+    if isinstance(value, str) and _DATE.fullmatch(value):
         try:
-            number = float(value)
-        except OverflowError:
-            number = math.inf
-        if not math.isfinite(number):
-            self.fail(f"{path}.{key}", "is too large")
-            return None
-        # One zero: SQLite stores -0.0 as 0 while PostgreSQL keeps the sign.
-        return 0.0 if number == 0 else number
+            parsed = dt.date.fromisoformat(value)
+        except ValueError:
+            parsed = None
+    if parsed is None:
+        raise _refused(f"{_shown(value)} is not a date like 2026-01-31")
+    if not EARLIEST_YEAR <= parsed.year <= LATEST_YEAR:
+        raise _refused(f"the year {parsed.year} is out of range ({YEARS})")
+    return parsed
 
-    def slug(self, value: object, where: str) -> str:
-        # Unknown slugs are named back to the user, so nothing but a slug may pass.
-        if not isinstance(value, str) or len(value) > 80 or not slug_re.match(value):
-            shown = json.dumps(value)[:40] if isinstance(value, str) else "that"
-            self.fail(where, f"{shown} is not a skill slug (letters, digits, - and _)")
-            return ""
+
+When = Annotated[dt.datetime, PlainValidator(_when)]
+Day = Annotated[dt.date, PlainValidator(_day)]
+
+
+def _one_zero(number: float) -> float:
+    # SQLite stores -0.0 as 0 while PostgreSQL keeps the sign: one zero for both.
+    return 0.0 if number == 0 else number
+
+
+Number = Annotated[FiniteFloat, AfterValidator(_one_zero)]  # an int is taken as a float
+
+
+def _none_is_empty(value: object) -> object:
+    return [] if value is None else value
+
+
+def _unless_enough_found(
+    value: object, handler: ValidatorFunctionWrapHandler, info: ValidationInfo
+) -> object:
+    """Check one entry of a list, unless MAX_ERRORS problems were found already.
+
+    pydantic finds every problem in a document, and a 5 MB file can hold a million: making
+    messages of them all would take seconds, for the ten that are shown. An entry left
+    unchecked is left as it is, in a document refused anyway.
+    """
+    found = info.context
+    if found is None:
+        return handler(value)
+    if found["problems"] >= MAX_ERRORS:
         return value
-
-    def items(self, obj: dict, key: str, path: str, *, max_items: int) -> list[tuple[str, dict]]:
-        """The objects in a list, each with its path; a missing list is an empty one."""
-        value = obj.get(key, _MISSING)
-        where = f"{path}.{key}" if path else key
-        if value is _MISSING or value is None:
-            return []
-        if not isinstance(value, list):
-            self.fail(where, "must be a list")
-            return []
-        if len(value) > max_items:
-            self.fail(where, f"has {len(value):,} entries; at most {max_items:,} fit")
-            return []
-        found = []
-        for i, item in enumerate(value):
-            if isinstance(item, dict):
-                found.append((f"{where}[{i}]", item))
-            else:
-                self.fail(f"{where}[{i}]", "must be an object")
-        return found
+    before = found["problems"]
+    try:
+        return handler(value)
+    except ValidationError as e:
+        # Set, not added to: a project's problems include its metrics', counted already.
+        found["problems"] = before + e.error_count()
+        raise
 
 
-def validate_import(data: object) -> ImportPlan:
-    """Check a whole decoded export file; the plan to write, or ImportRefused.
+T = TypeVar("T")
+# A list of at most `Field([], max_length=...)` entries; a missing or null one is empty.
+Entries = Annotated[
+    list[Annotated[T, WrapValidator(_unless_enough_found)]], BeforeValidator(_none_is_empty)
+]
+
+
+# -- the format's documents -----------------------------------------------------------------
+
+
+class _In(BaseModel):
+    """Part of an export file: strict types (no "1" for a number, 1 for text or 0 for
+    false), and the keys this version does not read ignored."""
+
+    model_config = ConfigDict(strict=True, extra="ignore")
+
+
+class ProfileIn(_In):
+    first_name: Text = Field("", max_length=PROFILE_TEXT["first_name"])
+    last_name: Text = Field("", max_length=PROFILE_TEXT["last_name"])
+    headline: Text = Field("", max_length=PROFILE_TEXT["headline"])
+    bio: Text = Field("", max_length=PROFILE_TEXT["bio"])
+    github_url: Address = Field("", max_length=PROFILE_URLS["github_url"])
+    linkedin_url: Address = Field("", max_length=PROFILE_URLS["linkedin_url"])
+    kaggle_url: Address = Field("", max_length=PROFILE_URLS["kaggle_url"])
+    website_url: Address = Field("", max_length=PROFILE_URLS["website_url"])
+    show_progress: bool = False  # taken only if the file has it (exclude_unset)
+
+
+class ProgressIn(_In):
+    skill: SkillSlug
+    status: StatusChoice
+    note: Text = Field("", max_length=MAX_NOTE)
+    started_at: When | None = None
+    completed_at: When | None = None
+    updated_at: When | None = None
+
+
+class EventIn(_In):
+    skill: SkillSlug
+    from_status: StatusChoice
+    to_status: StatusChoice
+    created_at: When
+
+
+class LinkIn(_In):
+    skill: SkillSlug
+    title: Name = Field(max_length=200)
+    url: Annotated[Name, AfterValidator(_web_address)] = Field(max_length=500)
+    created_at: When | None = None
+
+
+class MetricIn(_In):
+    name: Name = Field(max_length=60)
+    split: SplitChoice = Metric.Split.TEST
+    value: Number
+    baseline: Number | None = None
+
+
+class CollaboratorIn(_In):
+    name: Name = Field(max_length=100)
+    url: Address = Field("", max_length=300)
+
+
+class ImageIn(_In):
+    """An image is not in the file, only described: counted, to say so."""
+
+
+class ProjectIn(_In):
+    title: Name = Field(max_length=PROJECT_TEXT["title"])
+    summary: Text = Field("", max_length=PROJECT_TEXT["summary"])
+    problem: Text = Field("", max_length=PROJECT_TEXT["problem"])
+    data_source: Text = Field("", max_length=PROJECT_TEXT["data_source"])
+    data_size: Text = Field("", max_length=PROJECT_TEXT["data_size"])
+    data_licence: Text = Field("", max_length=PROJECT_TEXT["data_licence"])
+    approach: Text = Field("", max_length=PROJECT_TEXT["approach"])
+    results: Text = Field("", max_length=PROJECT_TEXT["results"])
+    data_url: Address = Field("", max_length=PROJECT_URLS["data_url"])
+    repository_url: Address = Field("", max_length=PROJECT_URLS["repository_url"])
+    demo_url: Address = Field("", max_length=PROJECT_URLS["demo_url"])
+    kind: KindChoice = Project.Kind.PERSONAL
+    visibility: VisibilityChoice = Project.Visibility.PRIVATE
+    started_on: Day | None = None
+    finished_on: Day | None = None
+    skills: Entries[SkillSlug] = Field([], max_length=MAX_PROJECT_SKILLS)
+    metrics: Entries[MetricIn] = Field([], max_length=MAX_METRICS)
+    collaborators: Entries[CollaboratorIn] = Field([], max_length=MAX_COLLABORATORS)
+    images: Entries[ImageIn] = Field([], max_length=MAX_PROJECT_IMAGES)
+    created_at: When | None = None
+    updated_at: When | None = None
+
+    @field_validator("finished_on")
+    @classmethod
+    def _not_before_the_start(
+        cls, finished: dt.date | None, info: ValidationInfo
+    ) -> dt.date | None:
+        started = info.data.get("started_on")  # absent if it was refused
+        if started and finished and finished < started:
+            raise _refused("is before started_on")
+        return finished
+
+    def project_fields(self) -> dict[str, Any]:
+        """The values that are the Project model's own fields."""
+        return self.model_dump(include={*PROJECT_FIELDS, "visibility", "started_on", "finished_on"})
+
+
+class ExportIn(_In):
+    """An export file as the import reads it. Keys it does not read (`exported_at`,
+    `feedback`, `feedback_given`, `mentor_notes`, `mentorships`, the account's names,
+    verifications, image details, a project's `url`) are ignored."""
+
+    user: ProfileIn | None = None
+    progress: Entries[ProgressIn] = Field([], max_length=MAX_PROGRESS)
+    events: Entries[EventIn] = Field([], max_length=MAX_EVENTS)
+    links: Entries[LinkIn] = Field([], max_length=MAX_LINKS)
+    projects: Entries[ProjectIn] = Field([], max_length=MAX_PROJECTS)
+
+
+# -- checking an import ---------------------------------------------------------------------
+
+
+def validate_import(data: object) -> ExportIn:
+    """Check a whole decoded export file; the document to write, or ImportRefused with at
+    most MAX_ERRORS messages, each `path: problem`.
 
     Pure: reads no database. Skill slugs are only checked for form here; whether the
     catalog has them is decided when writing (unknown ones are left out and reported).
-    Keys this version does not read (`exported_at`, `feedback`, `feedback_given`,
-    `mentor_notes`, `mentorships`, image details, a project's `url`, `verified_by`) are
-    ignored.
     """
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise ImportRefused(
@@ -364,132 +450,55 @@ def validate_import(data: object) -> ImportPlan:
         raise ImportRefused(
             [f"This export is version {version}; this site reads version {VERSION} files."]
         )
-    check = _Checker()
     try:
-        plan = _read_plan(data, check)
-    except _TooManyErrors:
-        check.errors.append("…and possibly more: fix these first.")
-        plan = None
-    if check.errors or plan is None:
-        raise ImportRefused(check.errors)
-    return plan
-
-
-def _read_plan(data: dict, check: _Checker) -> ImportPlan:
-    statuses = list(Status.values)
-    profile: dict[str, Any] = {}
-    user = data.get("user")
-    if user is not None:
-        if isinstance(user, dict):
-            for name, limit in PROFILE_TEXT.items():
-                profile[name] = check.text(user, name, "user", max_length=limit)
-            for name, limit in PROFILE_URLS.items():
-                profile[name] = check.url(user, name, "user", max_length=limit)
-            show = check.flag(user, "show_progress", "user")
-            if show is not None:
-                profile["show_progress"] = show
-        else:
-            check.fail("user", "must be an object")
-
-    progress = []
-    seen: dict[str, str] = {}
-    for path, row in check.items(data, "progress", "", max_items=MAX_PROGRESS):
-        slug = check.slug(row.get("skill"), f"{path}.skill")
-        if slug and slug in seen:
-            check.fail(f"{path}.skill", f"{slug} is already listed at {seen[slug]}")
-        seen.setdefault(slug, path)
-        progress.append(
-            {
-                "slug": slug,
-                "status": check.required_choice(row, "status", path, statuses),
-                "note": check.text(row, "note", path, max_length=MAX_NOTE),
-                "started_at": check.when(row, "started_at", path),
-                "completed_at": check.when(row, "completed_at", path),
-                "updated_at": check.when(row, "updated_at", path),
-            }
-        )
-
-    events = [
-        {
-            "slug": check.slug(row.get("skill"), f"{path}.skill"),
-            "from_status": check.required_choice(row, "from_status", path, statuses),
-            "to_status": check.required_choice(row, "to_status", path, statuses),
-            "created_at": check.when(row, "created_at", path, required=True),
-        }
-        for path, row in check.items(data, "events", "", max_items=MAX_EVENTS)
-    ]
-
-    links = [
-        {
-            "slug": check.slug(row.get("skill"), f"{path}.skill"),
-            "title": check.text(row, "title", path, max_length=200, required=True),
-            "url": check.url(row, "url", path, max_length=500, required=True),
-            "created_at": check.when(row, "created_at", path),
-        }
-        for path, row in check.items(data, "links", "", max_items=MAX_LINKS)
-    ]
-
-    projects = [
-        _read_project(row, path, check)
-        for path, row in check.items(data, "projects", "", max_items=MAX_PROJECTS)
-    ]
-    return ImportPlan(
-        profile=profile, progress=progress, events=events, links=links, projects=projects
-    )
-
-
-def _read_project(row: dict, path: str, check: _Checker) -> _ProjectPlan:
-    fields: dict[str, Any] = {
-        name: check.text(row, name, path, max_length=limit, required=name == "title")
-        for name, limit in PROJECT_TEXT.items()
-    }
-    fields |= {
-        name: check.url(row, name, path, max_length=limit) for name, limit in PROJECT_URLS.items()
-    }
-    fields["kind"] = check.choice(row, "kind", path, Project.Kind.values, Project.Kind.PERSONAL)
-    fields["visibility"] = check.choice(
-        row, "visibility", path, Project.Visibility.values, Project.Visibility.PRIVATE
-    )
-    started, finished = check.day(row, "started_on", path), check.day(row, "finished_on", path)
-    if started and finished and finished < started:
-        check.fail(f"{path}.finished_on", "is before started_on")
-    fields |= {"started_on": started, "finished_on": finished}
-
-    skills: list[str] = []
-    raw_skills = row.get("skills", [])
-    if not isinstance(raw_skills, list):
-        check.fail(f"{path}.skills", "must be a list of skill slugs")
-    elif len(raw_skills) > MAX_PROJECT_SKILLS:
-        check.fail(f"{path}.skills", f"has more than {MAX_PROJECT_SKILLS} entries")
+        document = ExportIn.model_validate(data, context={"problems": 0})
+    except ValidationError as e:
+        problems = [f"{_path(error['loc'])}: {_problem(error)}" for error in e.errors()]
     else:
-        skills = [check.slug(s, f"{path}.skills[{i}]") for i, s in enumerate(raw_skills)]
+        problems = _listed_twice(document.progress)
+    if len(problems) >= MAX_ERRORS:
+        raise ImportRefused([*problems[:MAX_ERRORS], "…and possibly more: fix these first."])
+    if problems:
+        raise ImportRefused(problems)
+    return document
 
-    metrics = [
-        {
-            "name": check.text(m, "name", mpath, max_length=60, required=True),
-            "split": check.choice(m, "split", mpath, Metric.Split.values, Metric.Split.TEST),
-            "value": check.number(m, "value", mpath, required=True),
-            "baseline": check.number(m, "baseline", mpath, required=False),
-        }
-        for mpath, m in check.items(row, "metrics", path, max_items=MAX_METRICS)
+
+def _path(loc: tuple[int | str, ...]) -> str:
+    """pydantic's ("projects", 2, "metrics", 0, "value") as projects[2].metrics[0].value."""
+    return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).removeprefix(".")
+
+
+# pydantic's problems, as its types name them, in fewer words.
+_PROBLEMS = {
+    "missing": "is missing",
+    "string_type": "must be text",
+    "string_unicode": "contains characters that are not valid Unicode",
+    "float_type": "must be a number",
+    "finite_number": "must be a finite number",
+    "bool_type": "must be true or false",
+    "list_type": "must be a list",
+    "model_type": "must be an object",
+}
+
+
+def _problem(error: ErrorDetails) -> str:
+    limits = error.get("ctx", {})
+    if error["type"] == "string_too_long":
+        length = len(error["input"])
+        return f"is {length:,} characters long; at most {limits['max_length']:,} fit"
+    if error["type"] == "too_long":
+        return f"has {len(error['input']):,} entries; at most {limits['max_length']:,} fit"
+    return _PROBLEMS.get(error["type"], error["msg"])
+
+
+def _listed_twice(progress: list[ProgressIn]) -> list[str]:
+    """A skill has one progress row, so a file may list it once."""
+    first: dict[str, int] = {}
+    return [
+        f"progress[{i}].skill: {row.skill} is already listed at progress[{first[row.skill]}]"
+        for i, row in enumerate(progress)
+        if first.setdefault(row.skill, i) != i
     ]
-    collaborators = [
-        {
-            "name": check.text(c, "name", cpath, max_length=100, required=True),
-            "url": check.url(c, "url", cpath, max_length=300),
-        }
-        for cpath, c in check.items(row, "collaborators", path, max_items=MAX_COLLABORATORS)
-    ]
-    images = check.items(row, "images", path, max_items=MAX_PROJECT_IMAGES)
-    return _ProjectPlan(
-        fields=fields,
-        created_at=check.when(row, "created_at", path),
-        updated_at=check.when(row, "updated_at", path),
-        skills=skills,
-        metrics=metrics,
-        collaborators=collaborators,
-        images=len(images),
-    )
 
 
 # -- writing an import ----------------------------------------------------------------------
@@ -581,7 +590,7 @@ def account_import(
     import form's one-time key is claimed first: the same file sent twice imports once
     (AlreadySubmitted for the repeat).
     """
-    plan = validate_import(data)
+    document = validate_import(data)
     now = now or timezone.now()
     if once is not None:
         submission_claim(user=user, key=once.key, kind=Submission.Kind.IMPORT, digest=once.digest)
@@ -595,19 +604,20 @@ def account_import(
             return None
         return skill_ids[slug]
 
-    changed = [name for name, value in plan.profile.items() if value not in ("", None)]
-    changed = [name for name in changed if getattr(user, name) != plan.profile[name]]
+    profile = document.user.model_dump(exclude_unset=True) if document.user else {}
+    changed = [name for name, value in profile.items() if value != ""]
+    changed = [name for name in changed if getattr(user, name) != profile[name]]
     if changed:
         for name in changed:
-            setattr(user, name, plan.profile[name])
+            setattr(user, name, profile[name])
         user.save(update_fields=changed)
         report.profile_updated = True
 
-    _import_progress(user, plan, known, now, report)
+    _import_progress(user, document, known, now, report)
 
     events = []
-    for row in plan.events:
-        skill_id = known(row["slug"])
+    for event in document.events:
+        skill_id = known(event.skill)
         if skill_id is None:
             report.left_out += 1
             continue
@@ -615,9 +625,9 @@ def account_import(
             ProgressEvent(
                 user=user,
                 skill_id=skill_id,
-                from_status=row["from_status"],
-                to_status=row["to_status"],
-                created_at=row["created_at"],
+                from_status=event.from_status,
+                to_status=event.to_status,
+                created_at=event.created_at,
             )
         )
     ProgressEvent.objects.bulk_create(events, batch_size=500)
@@ -625,47 +635,45 @@ def account_import(
 
     existing_links = set(SkillLink.objects.filter(user=user).values_list("skill_id", "url"))
     links, stamps = [], []
-    for row in plan.links:
-        skill_id = known(row["slug"])
+    for link in document.links:
+        skill_id = known(link.skill)
         if skill_id is None:
             report.left_out += 1
-        elif (skill_id, row["url"]) in existing_links:
+        elif (skill_id, link.url) in existing_links:
             report.links_already_there += 1
         else:
-            links.append(
-                SkillLink(user=user, skill_id=skill_id, title=row["title"], url=row["url"])
-            )
-            stamps.append((row["created_at"] or now,))
+            links.append(SkillLink(user=user, skill_id=skill_id, title=link.title, url=link.url))
+            stamps.append((link.created_at or now,))
     SkillLink.objects.bulk_create(links, batch_size=500)
     _stamp(SkillLink, links, ["created_at"], stamps)
     report.links = len(links)
 
-    _import_projects(user, plan, known, now, report)
+    _import_projects(user, document, known, now, report)
     report.unknown_skills = sorted(unknown)
     return report
 
 
 def _import_progress(
     user: User,
-    plan: ImportPlan,
+    document: ExportIn,
     known: Callable[[str], int | None],
     now: dt.datetime,
     report: ImportReport,
 ) -> None:
     existing = {p.skill_id: p for p in Progress.objects.select_for_update().filter(user=user)}
     updated, created, created_stamps = [], [], []
-    for row in plan.progress:
-        skill_id = known(row["slug"])
+    for row in document.progress:
+        skill_id = known(row.skill)
         if skill_id is None:
             report.left_out += 1
             continue
         progress = existing.get(skill_id) or Progress(user=user, skill_id=skill_id)
-        keeps_verification = progress.status == Status.DONE and row["status"] == Status.DONE
+        keeps_verification = progress.status == Status.DONE and row.status == Status.DONE
         if not keeps_verification:
             progress.verified_by, progress.verified_at = None, None
-        progress.status, progress.note = row["status"], row["note"]
-        progress.started_at, progress.completed_at = row["started_at"], row["completed_at"]
-        progress.updated_at = row["updated_at"] or now
+        progress.status, progress.note = row.status, row.note
+        progress.started_at, progress.completed_at = row.started_at, row.completed_at
+        progress.updated_at = row.updated_at or now
         if progress.pk:
             updated.append(progress)
         else:
@@ -687,25 +695,28 @@ def _import_progress(
 
 def _import_projects(
     user: User,
-    plan: ImportPlan,
+    document: ExportIn,
     known: Callable[[str], int | None],
     now: dt.datetime,
     report: ImportReport,
 ) -> None:
-    projects = [Project(owner=user, **p.fields) for p in plan.projects]
+    projects = [Project(owner=user, **p.project_fields()) for p in document.projects]
     Project.objects.bulk_create(projects, batch_size=200)
-    stamps = [(p.created_at or now, p.updated_at or p.created_at or now) for p in plan.projects]
+    stamps = [(p.created_at or now, p.updated_at or p.created_at or now) for p in document.projects]
     _stamp(Project, projects, ["created_at", "updated_at"], stamps)
     metrics, collaborators, tags = [], [], []
     through = Project.skills.through
-    for project, p in zip(projects, plan.projects, strict=True):
-        metrics += [Metric(project=project, order=i, **m) for i, m in enumerate(p.metrics)]
+    for project, p in zip(projects, document.projects, strict=True):
+        metrics += [
+            Metric(project=project, order=i, **m.model_dump()) for i, m in enumerate(p.metrics)
+        ]
         collaborators += [
-            Collaborator(project=project, order=i, **c) for i, c in enumerate(p.collaborators)
+            Collaborator(project=project, order=i, **c.model_dump())
+            for i, c in enumerate(p.collaborators)
         ]
         skill_ids = {pk for pk in map(known, p.skills) if pk is not None}
         tags += [through(project_id=project.pk, skill_id=pk) for pk in sorted(skill_ids)]
-        report.images_not_restored += p.images
+        report.images_not_restored += len(p.images)
     Metric.objects.bulk_create(metrics, batch_size=500)
     Collaborator.objects.bulk_create(collaborators, batch_size=500)
     through.objects.bulk_create(tags, batch_size=500)

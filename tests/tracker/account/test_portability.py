@@ -15,12 +15,13 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from PIL import Image
+from pydantic import ValidationError
 
 from catalog.models import Skill
 from catalog.snapshot import forget_catalog
 from tests.helpers import PASSWORD, as_sent, make_catalog, make_user
 from tracker.account import export
-from tracker.account.importing import ImportRefused, account_import
+from tracker.account.importing import ExportIn, ImportRefused, account_import, validate_import
 from tracker.account.services import account_delete
 from tracker.mentoring import services
 from tracker.mentoring.services import (
@@ -808,6 +809,22 @@ def test_errors_are_listed_up_to_ten(alice, catalog, alice_client) -> None:
     html = upload(alice_client, json.dumps(document)).content.decode()
     assert html.count("is not one of todo") == 10
     assert "and possibly more: fix these first." in html
+
+
+def test_a_file_full_of_problems_is_not_checked_past_the_first_ten() -> None:
+    # 250,000 entries that are not skill slugs and as many images that are not objects:
+    # a message for each of them took seconds to make, for the ten that are shown.
+    project = {"title": "t", "skills": [0] * 500, "images": [0] * 500}
+    document = export_file(projects=[project] * 500)
+    with pytest.raises(ValidationError) as found:
+        ExportIn.model_validate(document, context={"problems": 0})
+    assert found.value.error_count() == 10
+    with pytest.raises(ImportRefused) as refused:
+        validate_import(document)
+    assert refused.value.messages[0] == (
+        "projects[0].skills[0]: 0 is not a skill slug (letters, digits, - and _)"
+    )
+    assert len(refused.value.messages) == 11
 
 
 @pytest.mark.django_db
