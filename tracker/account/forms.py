@@ -3,8 +3,9 @@ from typing import Any
 from django import forms
 
 from ..formtools import OneTimeKeyMixin, WholeFormMixin, assume_https
-from .importing import ImportRefused, read_export_file
+from .importing import read_export_file
 from .models import User
+from .schema import ImportRefused
 
 
 class ProfileForm(WholeFormMixin, forms.ModelForm):

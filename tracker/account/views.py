@@ -23,6 +23,7 @@ from ..http import AuthenticatedHttpRequest, refuse_changed_resend
 from . import export, importing, services
 from .forms import AccountDeleteForm, AccountImportForm, ProfileForm
 from .models import User
+from .schema import ImportRefused
 from .submissions import AlreadySubmitted
 
 
@@ -65,7 +66,7 @@ def import_data(request: AuthenticatedHttpRequest) -> HttpResponse:
                 data=form.cleaned_data["file"],
                 once=form.one_time_key(),
             )
-        except importing.ImportRefused as refused:
+        except ImportRefused as refused:
             form.add_error("file", refused.messages)
         except AlreadySubmitted as repeat:  # a double click: imported once
             if not repeat.same:

@@ -21,7 +21,8 @@ from catalog.models import Skill
 from catalog.snapshot import forget_catalog
 from tests.helpers import PASSWORD, as_sent, make_catalog, make_user
 from tracker.account import export
-from tracker.account.importing import ExportIn, ImportRefused, account_import, validate_import
+from tracker.account.importing import account_import
+from tracker.account.schema import ExportIn, ImportRefused, validate_import
 from tracker.account.services import account_delete
 from tracker.mentoring import services
 from tracker.mentoring.services import (

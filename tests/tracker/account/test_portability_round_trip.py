@@ -25,12 +25,8 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from tracker.account.format import PROFILE_TEXT, PROFILE_URLS, PROJECT_TEXT, PROJECT_URLS
-from tracker.account.importing import (
-    ImportRefused,
-    account_import,
-    read_export_file,
-    validate_import,
-)
+from tracker.account.importing import account_import, read_export_file
+from tracker.account.schema import ImportRefused, validate_import
 from tracker.account.views import export_json
 from tracker.models import User
 
