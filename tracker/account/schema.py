@@ -1,7 +1,8 @@
-"""The export format as pydantic models: how an import file is read and checked.
+"""The export format as pydantic models: how an import file is checked.
 
-`validate_import` checks a decoded file (importing.read_export_file) as a whole against `ExportIn` and the models it holds (strict types, lengths from format.py,
-allowed values, dates) and refuses it with messages that name the place and the problem
+`validate_import` checks a decoded file (importing.read_export_file) as a whole against
+`ExportIn` and the models it holds (strict types, lengths from format.py, allowed values,
+dates) and refuses it with messages that name the place and the problem
 ("projects[2].metrics[0].value: must be a number"), at most MAX_ERRORS of them.
 Nothing here writes; importing.py does, from the checked document.
 """
