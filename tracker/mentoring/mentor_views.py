@@ -133,7 +133,7 @@ def _mentee_context(
         "nav": "mentor",
         "mentorship": mentorship,
         "learner": learner,
-        "overview": rules.overview(learner, catalog),
+        "overview": rules.overview(states, catalog),
         "next_up": rules.next_up(catalog, states),
         "learning": [
             catalog.skills[pk]

@@ -90,6 +90,11 @@ class MenteeRow:
         return STATUS_LABELS[self.status]
 
     @property
+    def tracks_label(self) -> str:
+        """The track matrix read aloud: "Mathematics 40%, Programming 20%, …"."""
+        return ", ".join(f"{track.title} {percent}%" for track, percent in self.tracks)
+
+    @property
     def idle_label(self) -> str:
         if self.idle_days is None:
             return "never"
@@ -149,7 +154,12 @@ def mentee_rows(mentor: User, catalog: Catalog, now: dt.datetime) -> list[Mentee
     """Every active mentee of `mentor`, by name: four queries however many there are
     (the mentorships with their learners, then progress per mentee and track, recent
     activity and unread replies, each grouped)."""
-    mentorships = list(Mentorship.objects.active().filter(mentor=mentor).select_related("learner"))
+    mentorships = list(
+        Mentorship.objects.active()
+        .filter(mentor=mentor)
+        .select_related("learner")
+        .only("learner__username", "learner__first_name", "learner__last_name")
+    )
     if not mentorships:
         return []
     counts, activity, unread = _query_stats(mentor, now)

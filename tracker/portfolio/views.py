@@ -286,7 +286,7 @@ def _portfolio_context(request: HttpRequest, owner: User) -> dict[str, Any]:
     )
     overview = None
     if owner.show_progress:
-        overview = progress_rules.overview(owner, catalog)
+        overview = progress_rules.overview(progress_rules.status_map(owner), catalog)
     return {
         "owner": owner,
         "projects": projects,

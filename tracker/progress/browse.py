@@ -40,8 +40,8 @@ def catalog_index(request: HtmxHttpRequest) -> HttpResponse:
             if needle in (s := catalog.skills[pk]).title.lower() or needle in s.summary.lower()
         ]
     user = request.user
-    overview = rules.overview(user, catalog) if user.is_authenticated else None
-    states = rules.status_map(user) if results and user.is_authenticated else {}
+    states = rules.status_map(user) if user.is_authenticated else {}
+    overview = rules.overview(states, catalog) if user.is_authenticated else None
     context = {
         "nav": "catalog",
         "catalog": catalog,
@@ -69,15 +69,17 @@ def track_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def _track_context(request: HttpRequest, track: TrackNode) -> dict[str, Any]:
     catalog = get_catalog()
     user = request.user
-    progress = rules.progress_rows(user, notes=False) if user.is_authenticated else {}
+    progress = {}
+    if user.is_authenticated:  # this track's rows only: a learner may have hundreds
+        progress = rules.progress_rows(user, notes=False, skill_ids=track.skill_ids)
+    states = rules.statuses_of(progress)
     stats = None
     if user.is_authenticated:
-        stats = rules.overview(user, catalog, track_ids=[track.id]).tracks[0]
+        stats = rules.overview(states, catalog, track_ids=[track.id]).tracks[0]
     wanted = request.GET.get("status", "")
     if wanted not in Status.values:
         wanted = ""
     rows = []
-    states = rules.statuses_of(progress)
     for skill in catalog.skills_of(track):
         status = rules.status_of(states, skill.id)
         if wanted and status != wanted:

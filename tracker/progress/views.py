@@ -60,7 +60,7 @@ def _dashboard_context(user: User) -> dict[str, Any]:
         if done
         else 0,
         "without_evidence": without_evidence,
-        "overview": rules.overview(user, catalog),
+        "overview": rules.overview(statuses, catalog),
         "next_up": rules.next_up(catalog, statuses),
         "learning": learning,
         "recent": rules.recent_activity(user, catalog),
@@ -89,7 +89,9 @@ def progress_update(request: AuthenticatedHttpRequest, slug: str) -> HttpRespons
     page = request.htmx.current_url_abs_path or ""
     on_dashboard = page.startswith(reverse("tracker:dashboard"))
     on_track = page.startswith(catalog.track(skill.track_id).url)
-    overview = rules.overview(request.user, catalog) if on_dashboard or on_track else None
+    overview = None
+    if on_dashboard or on_track:
+        overview = rules.overview(rules.status_map(request.user), catalog)
     context = {
         "skill": skill,
         "status": progress.status if progress else Status.TODO,
