@@ -75,8 +75,14 @@ def one_time_key() -> str:
 
 def environment(**options: Any) -> Environment:
     # Mails are .txt templates: escaping them would turn "&" into "&amp;".
-    options["autoescape"] = select_autoescape(["html"], default_for_string=True)
-    env = Environment(**options, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    options.pop("autoescape", None)
+    env = Environment(
+        **options,
+        autoescape=select_autoescape(["html"], default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
     env.globals.update(
         url=url,
         static=static,
