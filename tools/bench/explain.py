@@ -14,7 +14,7 @@ import os
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 import django  # noqa: E402
@@ -25,8 +25,9 @@ from django.db import connection, transaction  # noqa: E402
 from django.db.models import Count  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from tracker.mentoring.rules import _query_stats  # noqa: E402
-from tracker.models import Mentorship, Progress, ProgressEvent, User  # noqa: E402
+from catalog.snapshot import get_catalog  # noqa: E402
+from tracker.mentoring import rules as mentoring_rules  # noqa: E402
+from tracker.models import Mentorship, Progress, User  # noqa: E402
 from tracker.progress import rules  # noqa: E402
 
 
@@ -56,24 +57,23 @@ def main() -> None:
     mentor = User.objects.get(pk=mentor[0]["mentor"])
     print(f"Database: {connection.vendor}; learner {learner.username}, mentor {mentor.username}\n")
 
-    show("Per-track counts (every dashboard, track page, toggle)", rules.OVERVIEW_SQL.format(
-        tracks=""), [learner.pk, True])  # fmt: skip
-    qs = Progress.objects.filter(user=learner).values_list("skill_id", "status")
-    show("The learner's statuses", *_sql(qs))
-    qs = ProgressEvent.objects.filter(user=learner).only("skill_id", "to_status", "created_at")[:8]
-    show("Recent activity", *_sql(qs))
-    show("Completions per day (calendar and streaks)", rules.COMPLETION_DAYS_SQL,
-         [learner.pk, "done"])  # fmt: skip
+    catalog = get_catalog()
+    now = timezone.now()
+    for title, read in [
+        ("The learner's progress rows (mentee page)", lambda: rules.progress_rows(learner)),
+        ("Recent activity", lambda: rules.recent_activity(learner, catalog)),
+        ("Completions per day (calendar and streaks)", lambda: rules.completion_days(learner)),
+        ("Mentor: mentees with last activity, done this week, unread replies",
+         lambda: list(mentoring_rules._mentorships(mentor, now))),
+        ("Mentor: progress per mentee and track", lambda: mentoring_rules._track_counts(mentor)),
+    ]:  # fmt: skip
+        with _Capture() as captured:
+            read()
+        for sql, params in captured.queries:
+            show(title, sql, list(params or []))
     with transaction.atomic():
         qs = Progress.objects.select_for_update().filter(user=learner, skill_id=1)
         show("The toggle's row lookup", *_sql(qs))
-    with _Capture() as captured:
-        _query_stats(mentor, timezone.now())
-    for title, (sql, params) in zip(
-        ["Mentor: progress per mentee and track", "Mentor: activity per mentee",
-         "Mentor: unread replies"], captured.queries, strict=False
-    ):  # fmt: skip
-        show(title, sql, list(params or []))
 
 
 def _sql(qs) -> tuple[str, list]:  # type: ignore[no-untyped-def]

@@ -17,8 +17,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypedDict, cast
 
-from django.db.models import Count, F, Max, Q, QuerySet
+from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from catalog.snapshot import Catalog, TrackNode
@@ -28,6 +30,9 @@ from ..progress.models import Progress, ProgressEvent, Status
 from ..progress.rules import completion_percent
 from . import services
 from .models import Feedback, Mentorship
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 ACTIVE_DAYS = 7
 SLOWING_DAYS = 21
@@ -54,12 +59,16 @@ def activity_status(days: int | None) -> str:
     return ACTIVE if days <= ACTIVE_DAYS else SLOWING
 
 
+def unread_feedback(mentor: User) -> QuerySet[Feedback]:
+    """The learners' replies to `mentor` that the mentor has not read."""
+    return Feedback.objects.filter(mentor=mentor, author=F("learner"), read_at__isnull=True)
+
+
 def unread_replies(mentor: User, learner_ids: Iterable[int] | QuerySet) -> dict[int, int]:
     """How many of each learner's replies to `mentor` the mentor has not read: one query."""
     return dict(
-        Feedback.objects.filter(
-            mentor=mentor, author=F("learner"), read_at__isnull=True, learner_id__in=learner_ids
-        )
+        unread_feedback(mentor)
+        .filter(learner_id__in=learner_ids)
         .values("learner_id")
         .annotate(n=Count("id"))
         .order_by()
@@ -110,12 +119,52 @@ class MenteeRow:
         return timezone.localtime(self.last_activity).date().isoformat()
 
 
-def _query_stats(mentor: User, now: dt.datetime) -> tuple:
-    """Three grouped queries over all of the mentor's mentees at once."""
-    mentee_ids = Mentorship.objects.active().filter(mentor=mentor).values("learner_id")
+class _Activity(TypedDict):
+    last: dt.datetime | None
+    recent_done: int
+    unread: int
 
-    # Done and skipped counts per mentee and track, over published skills only.
-    counts: dict[tuple[int, int], tuple[int, int]] = {
+
+def _mentorships(
+    mentor: User, now: dt.datetime
+) -> QuerySet[WithAnnotations[Mentorship, _Activity]]:
+    """The mentor's active mentorships with each learner's name, last activity, skills done
+    in the last 7 days and unread replies: one query, a few index lookups per mentee
+    (a grouped query over every event of every mentee reads all their history)."""
+    events = ProgressEvent.objects.filter(user=OuterRef("learner_id")).order_by()
+    recent = (
+        events.filter(to_status=Status.DONE, created_at__gt=now - RECENT_WINDOW)
+        .values("user")
+        # Distinct skills, so a skill marked done, undone and done again counts once.
+        .annotate(n=Count("skill", distinct=True))
+        .values("n")
+    )
+    unread = (
+        unread_feedback(mentor)
+        .filter(learner=OuterRef("learner_id"))
+        .order_by()
+        .values("learner")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    mentorships = (
+        Mentorship.objects.active()
+        .filter(mentor=mentor)
+        .select_related("learner")
+        .only("learner__username", "learner__first_name", "learner__last_name")
+        .annotate(
+            last=Subquery(events.order_by("-created_at").values("created_at")[:1]),
+            recent_done=Coalesce(Subquery(recent, output_field=IntegerField()), 0),
+            unread=Coalesce(Subquery(unread, output_field=IntegerField()), 0),
+        )
+    )
+    return cast("QuerySet[WithAnnotations[Mentorship, _Activity]]", mentorships)
+
+
+def _track_counts(mentor: User) -> dict[tuple[int, int], tuple[int, int]]:
+    """(mentee, track) -> (done, skipped), over published skills only: one grouped query."""
+    mentee_ids = Mentorship.objects.active().filter(mentor=mentor).values("learner_id")
+    return {
         (row["user_id"], row["skill__track_id"]): (row["done"], row["skipped"])
         for row in Progress.objects.filter(
             user_id__in=mentee_ids,
@@ -130,39 +179,15 @@ def _query_stats(mentor: User, now: dt.datetime) -> tuple:
         .order_by()
     }
 
-    activity = {
-        row["user_id"]: row
-        for row in ProgressEvent.objects.filter(user_id__in=mentee_ids)
-        .values("user_id")
-        .annotate(
-            # Distinct skills, so a skill marked done, undone and done again counts once.
-            recent_done=Count(
-                "skill_id",
-                distinct=True,
-                filter=Q(to_status=Status.DONE, created_at__gt=now - RECENT_WINDOW),
-            ),
-            last=Max("created_at"),
-        )
-        .order_by()
-    }
-
-    unread = unread_replies(mentor, mentee_ids)
-    return counts, activity, unread
-
 
 def mentee_rows(mentor: User, catalog: Catalog, now: dt.datetime) -> list[MenteeRow]:
-    """Every active mentee of `mentor`, by name: four queries however many there are
-    (the mentorships with their learners, then progress per mentee and track, recent
-    activity and unread replies, each grouped)."""
-    mentorships = list(
-        Mentorship.objects.active()
-        .filter(mentor=mentor)
-        .select_related("learner")
-        .only("learner__username", "learner__first_name", "learner__last_name")
-    )
+    """Every active mentee of `mentor`, by name: two queries however many there are
+    (the mentorships with their learners and activity, then progress per mentee and
+    track, grouped)."""
+    mentorships = list(_mentorships(mentor, now))
     if not mentorships:
         return []
-    counts, activity, unread = _query_stats(mentor, now)
+    counts = _track_counts(mentor)
     rows = []
     for mentorship in mentorships:
         learner = mentorship.learner
@@ -174,9 +199,7 @@ def mentee_rows(mentor: User, catalog: Catalog, now: dt.datetime) -> list[Mentee
             tracks.append((track, completion_percent(track_done, track_counted)))
             done += track_done
             counted += track_counted
-        seen = activity.get(learner.pk)
-        last = seen["last"] if seen else None
-        days = idle_days(last, now)
+        days = idle_days(mentorship.last, now)
         rows.append(
             MenteeRow(
                 mentee=learner,
@@ -185,11 +208,11 @@ def mentee_rows(mentor: User, catalog: Catalog, now: dt.datetime) -> list[Mentee
                 done=done,
                 counted=counted,
                 tracks=tracks,
-                done_last_7_days=seen["recent_done"] if seen else 0,
-                last_activity=last,
+                done_last_7_days=mentorship.recent_done,
+                last_activity=mentorship.last,
                 idle_days=days,
                 status=activity_status(days),
-                unread_replies=unread.get(learner.pk, 0),
+                unread_replies=mentorship.unread,
             )
         )
     rows.sort(key=lambda r: (r.name.casefold(), r.mentee.username))

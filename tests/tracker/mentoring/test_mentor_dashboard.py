@@ -170,9 +170,9 @@ def test_revoked_mentorships_and_other_mentors_mentees_are_not_listed(
 
 
 @pytest.mark.django_db
-def test_mentee_rows_runs_four_queries(grace, mentees, django_assert_num_queries) -> None:
+def test_mentee_rows_runs_two_queries(grace, mentees, django_assert_num_queries) -> None:
     catalog = get_catalog()
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(2):
         mentoring.mentee_rows(grace, catalog, NOW)
 
 
