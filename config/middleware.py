@@ -1,5 +1,5 @@
-"""Project-wide middleware: a request id for every log line, and a friendly 503 when the
-database is down.
+"""Project-wide middleware: a request id for every log line, a friendly 503 when the
+database is down, a body nobody can read refused early, and signed-in pages kept private.
 
 Kept free of model imports: the logging filter below is loaded while settings are
 configured, before the apps are ready.
@@ -21,7 +21,7 @@ from django.http import HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
 from django.template.loader import render_to_string
-from django.utils.cache import add_never_cache_headers
+from django.utils.cache import add_never_cache_headers, patch_cache_control
 
 logger = logging.getLogger(__name__)
 
@@ -170,3 +170,23 @@ class UnreadableBodyMiddleware:
                 response._has_been_logged = True  # type: ignore[attr-defined]  # once, above
                 return response
         return self.get_response(request)
+
+
+# -- personal pages --------------------------------------------------------------------------
+
+
+class PrivatePagesMiddleware:
+    """`Cache-Control: private, no-cache` on every response to a signed-in user that says
+    nothing of its own: such a page shows that user's data (even the catalog shows their
+    statuses), so no shared cache may keep it, and the browser asks again before reusing it.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not response.has_header("Cache-Control"):
+            patch_cache_control(response, private=True, no_cache=True)
+        return response

@@ -180,6 +180,23 @@ def test_a_page_masks_one_token_and_a_visitor_gets_no_cookie_without_a_form(alic
     assert f'"X-CSRFToken": "{tokens.pop()}"' in page
 
 
+@pytest.mark.django_db
+def test_a_signed_in_users_pages_are_private_and_a_visitors_are_not(alice, catalog) -> None:
+    """No shared cache keeps a page that shows someone's data; the catalog a visitor reads
+    says nothing of the kind."""
+    client = Client()
+    client.force_login(alice)
+    for path in ["/dashboard/", "/catalog/", "/catalog/track-1/", "/projects/", "/mentors/"]:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        directives = {d.strip() for d in response["Cache-Control"].split(",")}
+        assert {"private", "no-cache"} <= directives, (path, directives)
+    form = client.get("/projects/new/")  # a one-time key: never stored at all
+    assert "no-store" in form["Cache-Control"]
+    visitor = Client().get("/catalog/")
+    assert "private" not in visitor.get("Cache-Control", "")
+
+
 def _allauth_posts(alice: User) -> list[tuple[str, str, dict, bool]]:
     """(label, path, data that would succeed, signed in?)"""
     return [
