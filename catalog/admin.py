@@ -1,8 +1,9 @@
-from typing import TYPE_CHECKING, Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Model, Q, QuerySet
+from django.db.models import Count, Model, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.forms import ModelForm
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
@@ -160,14 +161,49 @@ class LinkStateFilter(admin.SimpleListFilter):
         return queryset
 
 
+class _Usage(TypedDict):
+    used_by: int
+    finished: int
+
+
 @admin.register(Resource)
 class ResourceAdmin(BumpsCatalogVersion):
-    list_display = ["title", "skill", "kind", "is_free", "link_state", "link_checked_at"]
+    list_display = [
+        "title", "skill", "kind", "is_free", "link_state", "link_checked_at", "used_by",
+        "finished",
+    ]  # fmt: skip
     list_filter = [LinkStateFilter, "kind", "is_free", "skill__track"]
     list_select_related = ["skill"]
     search_fields = ["title", "url", "skill__title"]
     autocomplete_fields = ["skill"]
-    readonly_fields = ["link_status", "link_error", "link_checked_at"]
+    readonly_fields = ["link_status", "link_error", "link_checked_at", "used_by", "finished"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Resource]:
+        """Each resource with how many learners marked it as used, and how many of those
+        have its skill done: counts only, never who. The marks are the tracker's rows
+        (`Resource.uses`), reached through the relation so the catalog imports nothing
+        of the tracker."""
+        marks = cast("type[Model]", Resource._meta.get_field("uses").related_model)
+        uses = marks._default_manager.filter(resource=OuterRef("pk")).order_by().values("resource")
+        finished = uses.filter(
+            user__progress__skill=OuterRef("skill"), user__progress__status="done"
+        )
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                used_by=Coalesce(Subquery(uses.annotate(n=Count("*")).values("n")), 0),
+                finished=Coalesce(Subquery(finished.annotate(n=Count("*")).values("n")), 0),
+            )
+        )
+
+    @admin.display(description="used by", ordering="used_by")
+    def used_by(self, resource: "WithAnnotations[Resource, _Usage]") -> int:
+        return resource.used_by
+
+    @admin.display(description="of them finished the skill", ordering="finished")
+    def finished(self, resource: "WithAnnotations[Resource, _Usage]") -> int:
+        return resource.finished
 
     @admin.display(description="link", ordering="link_status")
     def link_state(self, resource: Resource) -> str:

@@ -22,6 +22,7 @@ from .models import Prerequisite, Resource, Skill, Track
 
 @dataclass(frozen=True)
 class ResourceNode:
+    id: int
     title: str
     url: str
     kind: str
@@ -125,13 +126,13 @@ def build_catalog() -> Catalog:
 
     resources: dict[int, list[ResourceNode]] = {}
     kinds = dict(Resource.Kind.choices)
-    for skill_id, title, url, kind, is_free, minutes in (
+    for skill_id, pk, title, url, kind, is_free, minutes in (
         Resource.objects.filter(skill__is_published=True)
         .order_by("skill_id", "order", "id")
-        .values_list("skill_id", "title", "url", "kind", "is_free", "minutes")
+        .values_list("skill_id", "id", "title", "url", "kind", "is_free", "minutes")
     ):
         resources.setdefault(skill_id, []).append(
-            ResourceNode(title, url, kind, kinds.get(kind, kind), is_free, minutes)
+            ResourceNode(pk, title, url, kind, kinds.get(kind, kind), is_free, minutes)
         )
 
     position = {row[0]: i for i, row in enumerate(rows)}

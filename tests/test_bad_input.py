@@ -120,6 +120,7 @@ FIELDS: dict[str, list[str]] = {
     "tracker:progress": ["status", "next"],
     "tracker:note": ["note", "next"],
     "tracker:link-add": ["title", "url", "next"],
+    "tracker:resource-used": ["used", "next"],
     "tracker:evidence": ["project"],
     "tracker:project-new": _PROJECT_FIELDS,
     "tracker:project-edit": _PROJECT_FIELDS,
@@ -145,6 +146,7 @@ MAY_CHANGE: dict[str, set[str]] = {
     "tracker:progress": {"tracker.Progress", "tracker.ProgressEvent"},
     "tracker:note": {"tracker.Progress"},
     "tracker:link-add": {"tracker.SkillLink", "tracker.Submission"},
+    "tracker:resource-used": {"tracker.ResourceUse"},
     "tracker:evidence": {"tracker.Project_skills"},
     "tracker:project-new": {
         "tracker.Project", "tracker.Metric", "tracker.Collaborator", "tracker.Project_skills",

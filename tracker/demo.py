@@ -30,7 +30,7 @@ from .models import (
     User,
 )
 from .portfolio.images import process_image
-from .progress.services import progress_save_note, progress_set_status
+from .progress.services import progress_save_note, progress_set_status, resource_mark_used
 
 DEFAULT_PASSWORD = "gradient-demo"
 
@@ -129,6 +129,9 @@ def seed_history(
         progress_save_note(
             user=user, skill_id=skill_id, note=NOTES[i % len(NOTES)].format(title=title)
         )
+    for skill_id in done_ids:  # the resource each skill was learned from
+        for resource in catalog.skills[skill_id].resources[:1]:
+            resource_mark_used(user=user, resource_id=resource.id, used=True)
     return True
 
 

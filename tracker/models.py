@@ -11,7 +11,7 @@ from .portfolio.models import (
     ProjectQuerySet,
     _image_path,
 )
-from .progress.models import Progress, ProgressEvent, SkillLink, Status
+from .progress.models import Progress, ProgressEvent, ResourceUse, SkillLink, Status
 
 __all__ = [
     "USERNAME_RULE",
@@ -27,6 +27,7 @@ __all__ = [
     "Project",
     "ProjectImage",
     "ProjectQuerySet",
+    "ResourceUse",
     "SkillLink",
     "Status",
     "Submission",

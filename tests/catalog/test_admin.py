@@ -7,7 +7,7 @@ from django.test import Client
 
 from catalog.models import Prerequisite, Skill
 from tests.helpers import PASSWORD, make_catalog
-from tracker.models import Progress, Status, User
+from tracker.models import Progress, ResourceUse, Status, User
 
 
 def form_data(response: Any) -> dict[str, Any]:
@@ -102,6 +102,28 @@ def test_the_changelist_counts_learners_in_one_query(
     make_catalog(tracks=3, skills_per_track=10)
     with django_assert_max_num_queries(12):
         admin_client.get("/admin/catalog/skill/")
+
+
+@pytest.mark.django_db
+def test_curators_see_how_many_used_a_resource_and_finished_its_skill_not_who(
+    admin_client: Client, alice: User, bob: User, mallory: User
+) -> None:
+    s1, s2 = make_catalog(tracks=1, skills_per_track=2)
+    docs = s1.resources.get()
+    for learner in (alice, bob, mallory):
+        ResourceUse.objects.create(user=learner, resource=docs)
+    ResourceUse.objects.create(user=alice, resource=s2.resources.get())
+    Progress.objects.create(user=alice, skill=s1, status=Status.DONE)
+    Progress.objects.create(user=bob, skill=s1, status=Status.LEARNING)
+    Progress.objects.create(user=mallory, skill=s2, status=Status.DONE)  # another skill
+    response = admin_client.get("/admin/catalog/resource/?o=8")  # by "used by"
+    rows = [(r.title, r.used_by, r.finished) for r in response.context["cl"].result_list]
+    assert rows == [("Docs for 1.2", 1, 0), ("Docs for 1.1", 3, 1)]
+    html = response.content.decode().lower()
+    assert "used by" in html and "of them finished the skill" in html
+    assert "alice" not in html and "mallory" not in html
+    page = admin_client.get(f"/admin/catalog/resource/{docs.pk}/change/").content.decode()
+    assert "of them finished the skill" in page.lower()
 
 
 @pytest.mark.django_db

@@ -82,6 +82,7 @@ def build_world() -> World:
     invite = invite_create(learner=owner)
     w.objects = {
         "skill": skill,
+        "resource": skill.resources.get(),
         "link": link,
         "projects": projects,
         "images": images,
@@ -138,6 +139,10 @@ ROUTES = {
     "tracker:link-delete": [
         ("post", lambda w: f"/progress/skill-1-1/links/{w.objects['link'].pk}/delete/", {},
          OWNER_ONLY_POST),
+    ],
+    "tracker:resource-used": [
+        ("post", lambda w: f"/progress/skill-1-1/resources/{w.objects['resource'].pk}/",
+         {"used": "1"}, everyone(303, anonymous=LOGIN)),
     ],
     "tracker:evidence": [
         ("post", lambda w: "/progress/skill-1-1/evidence/",

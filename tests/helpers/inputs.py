@@ -321,6 +321,42 @@ SPEC: dict[str, Route] = {
             ),
         ],
     ),
+    "tracker:resource-used": Route(
+        valid={"used": "1"},
+        valid_status=303,
+        cases=[
+            Case("no used field", {}),
+            Case("an empty used", {"used": ""}),
+            Case("used=yes", {"used": "yes"}),
+            Case("a 10 KB value", {"used": TEN_KB}),
+            Case("unicode junk", {"used": JUNK}),
+            Case("junk over htmx", {"used": JUNK}, headers={"HTTP_HX_REQUEST": "true"}),
+            Case(
+                "an unknown resource",
+                {"used": "1"},
+                404,
+                lambda w: f"/progress/skill-1-1/resources/{UNKNOWN_ID}/",
+            ),
+            Case(
+                "a resource id beyond 64 bits",
+                {"used": "1"},
+                404,
+                lambda w: f"/progress/skill-1-1/resources/{BIG_ID}/",
+            ),
+            Case(
+                "the resource under another skill",
+                {"used": "1"},
+                404,
+                lambda w: f"/progress/skill-1-2/resources/{w.objects['resource'].pk}/",
+            ),
+            Case(
+                "an unknown skill",
+                {"used": "1"},
+                404,
+                lambda w: f"/progress/nope/resources/{w.objects['resource'].pk}/",
+            ),
+        ],
+    ),  # fmt: skip
     "tracker:evidence": Route(
         valid=lambda w: {"project": w.objects["projects"]["private"].pk},
         valid_status=302,

@@ -20,6 +20,7 @@ from ..models import (
     Progress,
     ProgressEvent,
     Project,
+    ResourceUse,
     SkillLink,
     Status,
     User,
@@ -60,6 +61,11 @@ def build_export(
         ProgressEvent.objects.filter(user=user)
         .order_by("created_at", "id")
         .values_list("skill__slug", "from_status", "to_status", "created_at")
+    )
+    resources_used = (
+        ResourceUse.objects.filter(user=user)
+        .order_by("created_at", "id")
+        .values_list("resource__skill__slug", "resource__url", "created_at")
     )
     links = (
         SkillLink.objects.filter(user=user)
@@ -136,6 +142,9 @@ def build_export(
         "links": [
             {"skill": slug, "title": title, "url": url, "created_at": _when(at)}
             for slug, title, url, at in links
+        ],
+        "resources_used": [
+            {"skill": slug, "url": url, "used_at": _when(at)} for slug, url, at in resources_used
         ],
         "projects": [_project_export(p, absolute_url) for p in projects],
         "feedback": [

@@ -22,7 +22,7 @@ from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
 
-from catalog.models import Skill
+from catalog.models import Resource, Skill
 
 from ..models import (
     Collaborator,
@@ -30,6 +30,7 @@ from ..models import (
     Progress,
     ProgressEvent,
     Project,
+    ResourceUse,
     SkillLink,
     Status,
     Submission,
@@ -111,6 +112,8 @@ class ImportReport:
     events: int = 0
     links: int = 0
     links_already_there: int = 0
+    resources_used: int = 0
+    resources_gone: int = 0  # marks on resources this catalog no longer lists
     projects: int = 0
     profile_updated: bool = False
     images_not_restored: int = 0
@@ -126,6 +129,9 @@ class ImportReport:
             f"{self.links} link{'s' if self.links != 1 else ''}",
             f"{self.projects} project{'s' if self.projects != 1 else ''}",
         ]
+        if self.resources_used:
+            used = self.resources_used
+            parts.insert(-1, f"{used} resource{'s' if used != 1 else ''} marked as used")
         text = "Imported " + ", ".join(parts) + "."
         if self.profile_updated:
             text += " Your profile was filled in from the file."
@@ -146,6 +152,12 @@ class ImportReport:
             found.append(
                 f"{self.links_already_there} link{'s' if self.links_already_there != 1 else ''}"
                 " you already had for the same skill and address were not added again."
+            )
+        if self.resources_gone:
+            found.append(
+                f"{self.resources_gone} resource{'s' if self.resources_gone != 1 else ''} you"
+                " had marked as used "
+                f"{'are' if self.resources_gone != 1 else 'is'} no longer in the catalog."
             )
         if self.images_not_restored:
             found.append(
@@ -246,9 +258,46 @@ def account_import(
     _stamp(SkillLink, links, ["created_at"], stamps)
     report.links = len(links)
 
+    _import_resource_uses(user, document, known, now, report)
     _import_projects(user, document, known, now, report)
     report.unknown_skills = sorted(unknown)
     return report
+
+
+def _import_resource_uses(
+    user: User,
+    document: ExportIn,
+    known: Callable[[str], int | None],
+    now: dt.datetime,
+    report: ImportReport,
+) -> None:
+    """Marks on curated resources, found by skill and address; one the account already
+    has is kept as it is."""
+    wanted: dict[tuple[int, str], dt.datetime] = {}
+    for mark in document.resources_used:
+        skill_id = known(mark.skill)
+        if skill_id is None:
+            report.left_out += 1
+        else:
+            wanted.setdefault((skill_id, mark.url), mark.used_at or now)
+    if not wanted:
+        return
+    found = {
+        (skill_id, url): pk
+        for pk, skill_id, url in Resource.objects.filter(
+            skill_id__in={skill_id for skill_id, _ in wanted},
+            url__in={url for _, url in wanted},
+        ).values_list("pk", "skill_id", "url")
+    }
+    already = set(ResourceUse.objects.filter(user=user).values_list("resource_id", flat=True))
+    marks = []
+    for key, when in wanted.items():
+        if key not in found:
+            report.resources_gone += 1
+        elif found[key] not in already:
+            marks.append(ResourceUse(user=user, resource_id=found[key], created_at=when))
+    ResourceUse.objects.bulk_create(marks, batch_size=500)
+    report.resources_used = len(marks)
 
 
 def _import_progress(

@@ -49,6 +49,7 @@ from .format import (
     MAX_PROJECT_IMAGES,
     MAX_PROJECT_SKILLS,
     MAX_PROJECTS,
+    MAX_RESOURCES_USED,
     PROFILE_TEXT,
     PROFILE_URLS,
     PROJECT_FIELDS,
@@ -286,6 +287,14 @@ class LinkIn(_In):
     created_at: When | None = None
 
 
+class ResourceUseIn(_In):
+    """A curated resource the learner marked as used: its skill and its address."""
+
+    skill: SkillSlug
+    url: Annotated[Name, AfterValidator(_web_address)] = Field(max_length=500)
+    used_at: When | None = None
+
+
 class MetricIn(_In):
     name: Name = Field(max_length=60)
     split: SplitChoice = Metric.Split.TEST
@@ -349,6 +358,7 @@ class ExportIn(_In):
     progress: Entries[ProgressIn] = Field([], max_length=MAX_PROGRESS)
     events: Entries[EventIn] = Field([], max_length=MAX_EVENTS)
     links: Entries[LinkIn] = Field([], max_length=MAX_LINKS)
+    resources_used: Entries[ResourceUseIn] = Field([], max_length=MAX_RESOURCES_USED)
     projects: Entries[ProjectIn] = Field([], max_length=MAX_PROJECTS)
 
 

@@ -20,6 +20,7 @@ from ..models import (
     ProgressEvent,
     Project,
     ProjectImage,
+    ResourceUse,
     SkillLink,
     User,
 )
@@ -33,6 +34,7 @@ def account_contents(user: User) -> dict[str, int]:
         "progress": Progress.objects.filter(user=user).count(),
         "events": ProgressEvent.objects.filter(user=user).count(),
         "links": SkillLink.objects.filter(user=user).count(),
+        "resources_used": ResourceUse.objects.filter(user=user).count(),
         "projects": Project.objects.filter(owner=user).count(),
         "images": ProjectImage.objects.filter(project__owner=user).count(),
         "mentors": Mentorship.objects.filter(learner=user).count(),
@@ -50,12 +52,12 @@ def account_delete(*, user: User) -> dict[str, int]:
     """Delete the account and everything it owns, in this one transaction.
 
     Every table that points at a user cascades (skills are PROTECTed from deletion, not
-    users): progress, events, own links, projects with their metrics, collaborators and
-    images, mentorships in both directions, invites, feedback received, given or written,
-    mentor notes by or about the user, allauth's email addresses. Where another user's
-    row merely mentions this one (an invite they used, a progress row they verified),
-    the reference is emptied and the row stays (a verification loses its date with its
-    verifier). Image files go once the deletion commits.
+    users): progress, events, own links, resources marked as used, projects with their
+    metrics, collaborators and images, mentorships in both directions, invites, feedback
+    received, given or written, mentor notes by or about the user, allauth's email
+    addresses. Where another user's row merely mentions this one (an invite they used, a
+    progress row they verified), the reference is emptied and the row stays (a
+    verification loses its date with its verifier). Image files go once the deletion commits.
     Returns the number of rows deleted per model.
     """
     storage = ProjectImage._meta.get_field("image").storage

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
@@ -14,6 +15,7 @@ from django.views.decorators.http import require_safe
 from catalog.models import Resource
 from catalog.snapshot import ResourceNode, SkillNode, TrackNode, get_catalog
 
+from ..account.models import User
 from ..http import HtmxHttpRequest, published_skill
 from ..markdown import render_markdown
 from ..mentoring.models import Feedback
@@ -22,7 +24,7 @@ from ..portfolio.rules import projects_as_evidence
 from ..templating import render_fragment
 from . import rules
 from .forms import SkillLinkForm
-from .models import SkillLink, Status
+from .models import ResourceUse, SkillLink, Status
 
 STATUS_FILTERS = [("", "All"), *Status.choices]
 
@@ -106,17 +108,29 @@ def skill_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return response
 
 
-def _skill_context(request: HttpRequest, skill: SkillNode) -> dict[str, Any]:
-    catalog = get_catalog()
+def resources_context(skill: SkillNode, user: User | AnonymousUser) -> dict[str, Any]:
+    """The skill page's resources, grouped by kind, and which of them the signed-in
+    learner marked as used (their marks are theirs alone)."""
     kinds = list(Resource.Kind.values)
     groups: dict[str, list[ResourceNode]] = {}
     for resource in sorted(skill.resources, key=lambda r: kinds.index(r.kind)):
         groups.setdefault(resource.kind_label, []).append(resource)
+    used: set[int] = set()
+    if user.is_authenticated and skill.resources:
+        used = set(
+            ResourceUse.objects.filter(
+                user=user, resource_id__in=[r.id for r in skill.resources]
+            ).values_list("resource_id", flat=True)
+        )
+    return {"skill": skill, "resource_groups": list(groups.items()), "used": used}
+
+
+def _skill_context(request: HttpRequest, skill: SkillNode) -> dict[str, Any]:
+    catalog = get_catalog()
     context = {
         "nav": "catalog",
-        "skill": skill,
+        **resources_context(skill, request.user),
         "track": catalog.track(skill.track_id),
-        "resource_groups": groups.items(),
         "prerequisites": catalog.prerequisites_of(skill),
         "unlocks": catalog.unlocks_of(skill),
     }

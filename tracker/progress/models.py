@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils import timezone
 
-from catalog.models import Skill
+from catalog.models import Resource, Skill
 
 from ..account.models import User
 
@@ -90,3 +91,20 @@ class SkillLink(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class ResourceUse(models.Model):
+    """A learner's private mark on a curated resource: "I used this one". Only counts
+    reach curators (catalog admin); nobody else sees the marks."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="resource_uses")
+    resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="uses")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "resource"], name="one_use_per_user_resource")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} used {self.resource}"

@@ -1,5 +1,5 @@
 """Writes of progress, each in one transaction: statuses (with their events), notes,
-own links, resetting a track. Views and tests change progress here."""
+own links, resources marked as used, resetting a track. Views and tests change progress here."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from ..account import submissions
 from ..account.models import Submission, User
-from .models import Progress, ProgressEvent, SkillLink, Status
+from .models import Progress, ProgressEvent, ResourceUse, SkillLink, Status
 from .rules import apply_status
 
 
@@ -129,3 +129,12 @@ def skill_link_add(
 def skill_link_delete(*, user: User, skill_id: int, link_id: int) -> None:
     """Remove one of the user's own links (SkillLink.DoesNotExist if it is not theirs)."""
     SkillLink.objects.get(pk=link_id, user=user, skill_id=skill_id).delete()
+
+
+def resource_mark_used(*, user: User, resource_id: int, used: bool) -> None:
+    """Mark a curated resource as used by `user`, or take the mark back. Marking twice
+    keeps one mark (the unique constraint settles two requests at once)."""
+    if used:
+        ResourceUse.objects.get_or_create(user=user, resource_id=resource_id)
+    else:
+        ResourceUse.objects.filter(user=user, resource_id=resource_id).delete()

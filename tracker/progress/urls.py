@@ -9,4 +9,5 @@ urlpatterns = [
     path("progress/<slug:slug>/note/", views.note_edit, name="note"),
     path("progress/<slug:slug>/links/", views.link_add, name="link-add"),
     path("progress/<slug:slug>/links/<int:pk>/delete/", views.link_delete, name="link-delete"),
+    path("progress/<slug:slug>/resources/<int:pk>/", views.resource_used, name="resource-used"),
 ]

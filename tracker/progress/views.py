@@ -1,5 +1,5 @@
-"""The learner's progress: the dashboard, the status toggle, notes, own links, and
-resetting a track."""
+"""The learner's progress: the dashboard, the status toggle, notes, own links, resources
+marked as used, and resetting a track."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ from ..mentoring.models import Feedback
 from ..portfolio.rules import evidenced_skill_ids
 from ..templating import render_fragment
 from . import rules, services
+from .browse import resources_context
 from .forms import NoteForm, SkillLinkForm
 from .models import Progress, SkillLink, Status
 
@@ -170,6 +171,24 @@ def _my_links(request: AuthenticatedHttpRequest, skill: Any, form: SkillLinkForm
     links = SkillLink.objects.filter(user=request.user, skill_id=skill.id)
     context = {"skill": skill, "links": links, "link_form": form}
     return render_fragment(request, "browse/skill.html", ["my_links"], context)
+
+
+@require_POST
+@login_required
+def resource_used(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Mark one of the skill's curated resources as used (`used=1`) or not (`used=0`)."""
+    skill = published_skill(slug)
+    if all(resource.id != pk for resource in skill.resources):
+        raise Http404("No such resource on this skill.")
+    used = request.POST.get("used", "")
+    if used not in ("0", "1"):
+        message = f"“{used[:40]}” is not a choice here: send used=1 or used=0."
+        return render(request, "400.html", {"message": message}, status=400)
+    services.resource_mark_used(user=request.user, resource_id=pk, used=used == "1")
+    if not request.htmx:
+        return redirect_back(request, skill.url + "#resources")
+    context = resources_context(skill, request.user)
+    return render_fragment(request, "browse/skill.html", ["resources"], context)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
