@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import httpx
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from .models import Resource
@@ -81,7 +84,7 @@ def refuses_redirect(source: str, target: str) -> str:
     except httpx.InvalidURL:
         return "it is not a valid address"
     if target_scheme not in _WEB_SCHEMES:
-        return f"it leads to a {target_scheme or 'schemeless'} address, not a web page"
+        return f"it leads off the web (a {target_scheme or 'relative'}: address)"
     if httpx.URL(source).scheme == "https" and target_scheme == "http":
         return "it leads from https to plain http"
     return ""
@@ -267,3 +270,62 @@ def check_resource_links(
         batch_size=500,
     )
     return results
+
+
+@dataclass
+class Accepted:
+    """What `accept_redirects` did: the resources moved, and those kept with the reason."""
+
+    moved: list[Resource] = field(default_factory=list)
+    kept: list[tuple[Resource, str]] = field(default_factory=list)
+
+
+@transaction.atomic
+def accept_redirects(resources: QuerySet[Resource]) -> Accepted:
+    """Point each of `resources` at the address its URL was last found to redirect to, and
+    clear the redirect note; the last check's status stays, as it is the new address's.
+
+    Keeps, untouched, a resource with no redirect recorded, one whose new address the checker
+    would not follow (`refuses_redirect`) or the URL field would not take, and one whose new
+    address another resource of the same skill already has (the unique (skill, url)
+    constraint), counting those moved in the same call. Three queries: the resources, the
+    addresses already taken, one update.
+    """
+    moved: list[Resource] = []
+    kept: list[tuple[Resource, str]] = []
+    candidates: list[Resource] = []
+    url_field = Resource._meta.get_field("url")
+    for resource in resources.order_by("pk"):
+        target = resource.link_redirect_url
+        reason = refuses_redirect(resource.url, target) if target else "no redirect is recorded"
+        if not reason:
+            try:
+                url_field.run_validators(target)
+            except ValidationError as exc:
+                reason = f"the new address will not do as a URL ({' '.join(exc.messages)})"
+        if reason:
+            kept.append((resource, reason))
+        else:
+            candidates.append(resource)
+    # Old addresses are not freed for others in the same call: one UPDATE swapping two
+    # URLs would still break the constraint on PostgreSQL, which checks it row by row.
+    taken: dict[tuple[int, str], str] = {
+        (skill_id, url): title
+        for skill_id, url, title in Resource.objects.filter(
+            skill_id__in={r.skill_id for r in candidates},
+            url__in={r.link_redirect_url for r in candidates},
+        ).values_list("skill_id", "url", "title")
+    }
+    for resource in candidates:
+        target = resource.link_redirect_url
+        holder = taken.get((resource.skill_id, target))
+        if holder is not None and target != resource.url:
+            kept.append((resource, f"“{holder}” in the same skill already has {target}"))
+            continue
+        taken[(resource.skill_id, target)] = resource.title
+        resource.url = target
+        resource.link_redirect_url = ""
+        resource.link_redirect_status = None
+        moved.append(resource)
+    Resource.objects.bulk_update(moved, ["url", "link_redirect_url", "link_redirect_status"])
+    return Accepted(moved=moved, kept=kept)

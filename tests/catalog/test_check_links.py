@@ -318,9 +318,9 @@ class TestCheckUrls:
         ("http://a.example/x", "https://a.example/x", ""),
         ("http://a.example/x", "http://b.example/y", ""),
         ("https://a.example/x", "http://a.example/x", "it leads from https to plain http"),
-        ("https://a.example/x", "ftp://a.example/x", "ftp address, not a web page"),
-        ("https://a.example/x", "javascript:alert(1)", "javascript address, not a web page"),
-        ("https://a.example/x", "data:text/html,hi", "data address, not a web page"),
+        ("https://a.example/x", "ftp://a.example/x", "off the web (a ftp: address)"),
+        ("https://a.example/x", "javascript:alert(1)", "off the web (a javascript: address)"),
+        ("https://a.example/x", "data:text/html,hi", "off the web (a data: address)"),
     ],
 )
 def test_which_redirects_are_followed(source: str, target: str, refused: str) -> None:
