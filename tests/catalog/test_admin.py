@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from catalog.models import Prerequisite, Resource, Skill
-from tests.helpers import PASSWORD, make_catalog
+from tests.helpers import PASSWORD, make_catalog, make_user
 from tracker.models import Progress, Status, User
 
 
@@ -164,7 +164,7 @@ def test_admin_changes_reach_the_cached_catalog(
     assert client.get("/skills/skill-1-2/").status_code == 404
 
 
-# Link health: where links redirect, and accepting the new address.
+# Link health: where links redirect, accepting the new address, broken links on the index.
 
 
 def checked(resource: Resource, status: int | None, **fields: Any) -> Resource:
@@ -357,3 +357,46 @@ def test_accept_the_new_address_refuses_what_it_should_not_take(
     assert shown[0].startswith(f"Kept the address of “Docs for 1.1”: {reason}")
     resource.refresh_from_db()
     assert (resource.url, resource.link_redirect_url) == ("https://example.org/1/1", target)
+
+
+@pytest.mark.django_db
+def test_the_admin_index_counts_broken_links_and_links_to_them(
+    admin_client: Client, django_assert_num_queries
+) -> None:
+    s1, s2, s3, s4 = make_catalog(tracks=1, skills_per_track=4)
+    checked(s1.resources.get(), 404)
+    checked(s2.resources.get(), None, link_error="timeout")
+    checked(s3.resources.get(), 200)  # s4's is not checked yet: not counted as broken
+
+    content = admin_client.get("/admin/").content.decode()
+
+    assert '<a href="/admin/catalog/resource/?link=broken">2 broken links</a>' in content
+    listed = admin_client.get("/admin/catalog/resource/?link=broken").context["cl"]
+    assert listed.result_count == 2
+    # One COUNT, whatever the number of resources or broken links.
+    queries = _count_queries(admin_client, "/admin/")
+    for skill in make_catalog(tracks=2, skills_per_track=5):
+        checked(skill.resources.get(), 500)
+    with django_assert_num_queries(queries):
+        content = admin_client.get("/admin/").content.decode()
+    assert "12 broken links</a>" in content
+
+
+@pytest.mark.django_db
+def test_the_admin_index_says_one_broken_link(admin_client: Client) -> None:
+    (s1,) = make_catalog(tracks=1, skills_per_track=1)
+    checked(s1.resources.get(), 410)
+
+    assert ">1 broken link</a>" in admin_client.get("/admin/").content.decode()
+
+
+@pytest.mark.django_db
+def test_the_admin_index_hides_the_count_from_staff_who_cannot_see_resources() -> None:
+    make_user("intern", is_staff=True)
+    client = Client()
+    client.login(username="intern", password=PASSWORD)
+
+    response = client.get("/admin/")
+
+    assert response.status_code == 200
+    assert "broken link" not in response.content.decode()
