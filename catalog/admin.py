@@ -2,14 +2,17 @@ from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Model, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Model, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.forms import ModelForm
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 
 from .graph import find_cycle
-from .models import Prerequisite, Resource, Skill, Track
+from .links import accept_redirects, refuses_redirect
+from .models import LINK_BROKEN, LINK_OK, Prerequisite, Resource, Skill, Track
 from .snapshot import bump_catalog_version
 
 if TYPE_CHECKING:
@@ -148,16 +151,22 @@ class LinkStateFilter(admin.SimpleListFilter):
     parameter_name = "link"
 
     def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
-        return [("ok", "OK"), ("broken", "Broken"), ("unchecked", "Not checked yet")]
+        return [
+            ("ok", "OK"),
+            ("broken", "Broken"),
+            ("unchecked", "Not checked yet"),
+            ("redirected", "Redirects elsewhere"),
+        ]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Resource]) -> QuerySet[Resource]:
-        ok = Q(link_status__gte=200, link_status__lt=400)
         if self.value() == "ok":
-            return queryset.filter(ok)
+            return queryset.filter(LINK_OK)
         if self.value() == "broken":
-            return queryset.filter(link_checked_at__isnull=False).exclude(ok)
+            return queryset.filter(LINK_BROKEN)
         if self.value() == "unchecked":
             return queryset.filter(link_checked_at__isnull=True)
+        if self.value() == "redirected":
+            return queryset.exclude(link_redirect_url="")
         return queryset
 
 
@@ -169,14 +178,18 @@ class _Usage(TypedDict):
 @admin.register(Resource)
 class ResourceAdmin(BumpsCatalogVersion):
     list_display = [
-        "title", "skill", "kind", "is_free", "link_state", "link_checked_at", "used_by",
-        "finished",
+        "title", "skill", "kind", "is_free", "link_state", "link_redirect", "link_checked_at",
+        "used_by", "finished",
     ]  # fmt: skip
     list_filter = [LinkStateFilter, "kind", "is_free", "skill__track"]
     list_select_related = ["skill"]
     search_fields = ["title", "url", "skill__title"]
     autocomplete_fields = ["skill"]
-    readonly_fields = ["link_status", "link_error", "link_checked_at", "used_by", "finished"]
+    readonly_fields = [
+        "link_status", "link_error", "link_checked_at", "link_redirect", "link_redirect_status",
+        "used_by", "finished",
+    ]  # fmt: skip
+    actions = ["accept_new_address"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Resource]:
         """Each resource with how many learners marked it as used, and how many of those
@@ -212,3 +225,35 @@ class ResourceAdmin(BumpsCatalogVersion):
         if resource.link_ok:
             return f"OK ({resource.link_status})"
         return f"broken ({resource.link_status or resource.link_error})"
+
+    @admin.display(description="redirects to", ordering="link_redirect_url")
+    def link_redirect(self, resource: Resource) -> str | SafeString:
+        target = resource.link_redirect_url
+        if not target:
+            return self.get_empty_value_display()
+        status = resource.link_redirect_status
+        kind = "permanent" if status in (301, 308) else "temporary"
+        refused = refuses_redirect(resource.url, target)
+        if refused:
+            # Not a link: the address came from a remote server and may be javascript: or data:.
+            return format_html("{} ({} {}; not followed: {})", target, status, kind, refused)
+        return format_html(
+            '<a href="{}" rel="noopener noreferrer">{}</a> ({} {})', target, target, status, kind
+        )
+
+    @admin.action(description="Accept the new address", permissions=["change"])
+    def accept_new_address(self, request: HttpRequest, queryset: QuerySet[Resource]) -> None:
+        outcome = accept_redirects(queryset)
+        for resource, reason in outcome.kept:
+            self.message_user(
+                request, f"Kept the address of “{resource}”: {reason}.", messages.ERROR
+            )
+        if outcome.moved:
+            bump_catalog_version()
+            self.message_user(
+                request,
+                f"Moved {len(outcome.moved)} resource(s) to their new address. "
+                "catalog/curriculum.toml still has the old ones: change them there too, "
+                "or the next load_curriculum puts them back.",
+                messages.SUCCESS,
+            )

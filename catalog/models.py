@@ -72,6 +72,22 @@ class Prerequisite(models.Model):
         return f"{self.skill} needs {self.requires}"
 
 
+# Mirror Resource.link_ok: a status in 200..399 is a working link; a checked link with
+# no status (a timeout, a refused connection) or another status is broken.
+LINK_OK = Q(link_status__gte=200, link_status__lt=400)
+LINK_BROKEN = Q(link_checked_at__isnull=False) & ~LINK_OK
+
+
+class ResourceQuerySet(models.QuerySet["Resource"]):
+    def broken(self) -> ResourceQuerySet:
+        """Checked, and the last check got no answer or an error status."""
+        return self.filter(LINK_BROKEN)
+
+    def redirected(self) -> ResourceQuerySet:
+        """The last check found that the URL redirects elsewhere."""
+        return self.exclude(link_redirect_url="")
+
+
 class Resource(models.Model):
     class Kind(models.TextChoices):
         COURSE = "course", "Course"
@@ -95,6 +111,18 @@ class Resource(models.Model):
     )
     link_error = models.CharField(max_length=200, blank=True)
     link_checked_at = models.DateTimeField(null=True, blank=True)
+    # Where the URL led when it answered with a redirect: the last address reached, or the
+    # first one the checker would not follow (not http(s), or https to http). Not a
+    # URLField: it holds what a remote server said, which a curator must see as it was.
+    link_redirect_url = models.CharField("redirects to", max_length=2000, blank=True)
+    link_redirect_status = models.PositiveSmallIntegerField(
+        "redirect status",
+        null=True,
+        blank=True,
+        help_text="HTTP status of the first redirect: 301 and 308 are permanent.",
+    )
+
+    objects = ResourceQuerySet.as_manager()
 
     class Meta:
         ordering = ["order", "id"]

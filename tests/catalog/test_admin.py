@@ -3,10 +3,13 @@
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
-from catalog.models import Prerequisite, Skill
-from tests.helpers import PASSWORD, make_catalog
+from catalog.models import Prerequisite, Resource, Skill
+from tests.helpers import PASSWORD, make_catalog, make_user
 from tracker.models import Progress, ResourceUse, Status, User
 
 
@@ -181,3 +184,241 @@ def test_admin_changes_reach_the_cached_catalog(
             "/admin/catalog/skill/", {"action": "unpublish", "_selected_action": [s2.pk]}
         )
     assert client.get("/skills/skill-1-2/").status_code == 404
+
+
+# Link health: where links redirect, accepting the new address, broken links on the index.
+
+
+def checked(resource: Resource, status: int | None, **fields: Any) -> Resource:
+    """`resource` as `manage.py check_links` would leave it."""
+    for name, value in {"link_status": status, "link_checked_at": timezone.now(), **fields}.items():
+        setattr(resource, name, value)
+    resource.save()
+    return resource
+
+
+def redirected(resource: Resource, target: str, status: int = 301) -> Resource:
+    return checked(resource, 200, link_redirect_url=target, link_redirect_status=status)
+
+
+def accept(client: Client, *resources: Resource) -> list[str]:
+    """Run "Accept the new address" on `resources`; return the messages shown."""
+    response = client.post(
+        "/admin/catalog/resource/",
+        {"action": "accept_new_address", "_selected_action": [r.pk for r in resources]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    return [str(message) for message in response.context["messages"]]
+
+
+@pytest.mark.django_db
+def test_the_resource_changelist_shows_where_links_redirect(
+    admin_client: Client, django_assert_num_queries
+) -> None:
+    s1, s2 = make_catalog(tracks=1, skills_per_track=2)
+    redirected(s1.resources.get(), "https://example.org/new-home", status=308)
+    redirected(s2.resources.get(), "javascript:alert(1)", status=302)
+
+    response = admin_client.get("/admin/catalog/resource/")
+
+    content = response.content.decode()
+    assert "Redirects to" in content
+    assert (
+        '<a href="https://example.org/new-home" rel="noopener noreferrer">'
+        "https://example.org/new-home</a> (308 permanent)"
+    ) in content
+    # What a server sent that is no web address is shown, never made a link.
+    assert (
+        "javascript:alert(1) (302 temporary; "
+        "not followed: it leads off the web (a javascript: address))"
+    ) in content
+    assert 'href="javascript:' not in content
+    # No query per row: the same count at three times the size.
+    queries = _count_queries(admin_client, "/admin/catalog/resource/")
+    for skill in make_catalog(tracks=2, skills_per_track=2):
+        redirected(skill.resources.get(), f"https://example.org/moved/{skill.pk}")
+    with django_assert_num_queries(queries):
+        admin_client.get("/admin/catalog/resource/")
+
+
+def _count_queries(client: Client, url: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+@pytest.mark.django_db
+def test_the_resource_changelist_filters_redirected_links(admin_client: Client) -> None:
+    s1, s2 = make_catalog(tracks=1, skills_per_track=2)
+    moved = redirected(s1.resources.get(), "https://example.org/new-home")
+
+    response = admin_client.get("/admin/catalog/resource/?link=redirected")
+
+    assert list(response.context["cl"].result_list) == [moved]
+
+
+@pytest.mark.django_db
+def test_the_resource_change_form_shows_the_redirect(admin_client: Client) -> None:
+    (s1,) = make_catalog(tracks=1, skills_per_track=1)
+    resource = redirected(s1.resources.get(), "https://example.org/new-home", status=302)
+
+    content = admin_client.get(f"/admin/catalog/resource/{resource.pk}/change/").content.decode()
+
+    assert "https://example.org/new-home</a> (302 temporary)" in content
+    assert "Redirect status" in content
+
+
+@pytest.mark.django_db
+def test_accept_the_new_address_moves_the_resources_and_clears_the_note(
+    admin_client: Client, client: Client, django_capture_on_commit_callbacks
+) -> None:
+    s1, s2, s3 = make_catalog(tracks=1, skills_per_track=3)
+    first = redirected(s1.resources.get(), "https://example.org/new/1")
+    second = redirected(s2.resources.get(), "https://example.org/2/", status=302)
+    untouched = s3.resources.get()
+    assert client.get("/skills/skill-1-1/").status_code == 200  # the cached copy is built
+
+    with django_capture_on_commit_callbacks(execute=True):
+        shown = accept(admin_client, first, second)
+
+    assert shown == [
+        "Moved 2 resource(s) to their new address. catalog/curriculum.toml still has the old "
+        "ones: change them there too, or the next load_curriculum puts them back."
+    ]
+    for resource, url in [(first, "https://example.org/new/1"), (second, "https://example.org/2/")]:
+        resource.refresh_from_db()
+        assert (resource.url, resource.link_redirect_url, resource.link_redirect_status) == (
+            url,
+            "",
+            None,
+        )
+        # The last check's status was the new address's.
+        assert resource.link_status == 200
+    untouched.refresh_from_db()
+    assert untouched.url == "https://example.org/1/3"
+    assert b'href="https://example.org/new/1"' in client.get("/skills/skill-1-1/").content
+
+
+@pytest.mark.django_db
+def test_accept_the_new_address_refuses_a_clash_and_writes_nothing_for_it(
+    admin_client: Client,
+) -> None:
+    s1, s2 = make_catalog(tracks=1, skills_per_track=2)
+    clashing = redirected(s1.resources.get(), "https://example.org/taken")
+    holder = Resource.objects.create(
+        skill=s1, title="Already here", url="https://example.org/taken", kind="docs", minutes=5
+    )
+    # The same address under another skill is no clash: the constraint is per skill.
+    fine = redirected(s2.resources.get(), "https://example.org/taken")
+    before = Resource.objects.get(pk=clashing.pk)
+
+    shown = accept(admin_client, clashing, fine)
+
+    assert (
+        "Kept the address of “Docs for 1.1”: “Already here” in the same skill already has "
+        "https://example.org/taken."
+    ) in shown
+    assert any(message.startswith("Moved 1 resource(s)") for message in shown)
+    clashing.refresh_from_db()
+    assert [
+        (f.name, getattr(clashing, f.attname))
+        for f in Resource._meta.concrete_fields
+        if getattr(clashing, f.attname) != getattr(before, f.attname)
+    ] == []
+    holder.refresh_from_db()
+    assert holder.url == "https://example.org/taken"
+    fine.refresh_from_db()
+    assert fine.url == "https://example.org/taken"
+
+
+@pytest.mark.django_db
+def test_accept_the_new_address_refuses_two_resources_of_a_skill_moving_to_one_address(
+    admin_client: Client,
+) -> None:
+    (s1,) = make_catalog(tracks=1, skills_per_track=1)
+    first = redirected(s1.resources.get(), "https://example.org/same")
+    second = redirected(
+        Resource.objects.create(
+            skill=s1, title="Mirror", url="https://mirror.example/", kind="docs", minutes=5
+        ),
+        "https://example.org/same",
+    )
+
+    shown = accept(admin_client, first, second)
+
+    assert (
+        "Kept the address of “Mirror”: “Docs for 1.1” in the same skill already has "
+        "https://example.org/same."
+    ) in shown
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.url, second.url) == ("https://example.org/same", "https://mirror.example/")
+    assert second.link_redirect_url == "https://example.org/same"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("target", "reason"),
+    [
+        ("", "no redirect is recorded"),
+        ("http://example.org/1/1", "it leads from https to plain http"),
+        ("ftp://example.org/book.pdf", "it leads off the web (a ftp: address)"),
+        ("https://example.org/" + "x" * 500, "the new address will not do as a URL"),
+    ],
+)
+def test_accept_the_new_address_refuses_what_it_should_not_take(
+    admin_client: Client, target: str, reason: str
+) -> None:
+    (s1,) = make_catalog(tracks=1, skills_per_track=1)
+    resource = redirected(s1.resources.get(), target)
+
+    shown = accept(admin_client, resource)
+
+    assert len(shown) == 1
+    assert shown[0].startswith(f"Kept the address of “Docs for 1.1”: {reason}")
+    resource.refresh_from_db()
+    assert (resource.url, resource.link_redirect_url) == ("https://example.org/1/1", target)
+
+
+@pytest.mark.django_db
+def test_the_admin_index_counts_broken_links_and_links_to_them(
+    admin_client: Client, django_assert_num_queries
+) -> None:
+    s1, s2, s3, s4 = make_catalog(tracks=1, skills_per_track=4)
+    checked(s1.resources.get(), 404)
+    checked(s2.resources.get(), None, link_error="timeout")
+    checked(s3.resources.get(), 200)  # s4's is not checked yet: not counted as broken
+
+    content = admin_client.get("/admin/").content.decode()
+
+    assert '<a href="/admin/catalog/resource/?link=broken">2 broken links</a>' in content
+    listed = admin_client.get("/admin/catalog/resource/?link=broken").context["cl"]
+    assert listed.result_count == 2
+    # One COUNT, whatever the number of resources or broken links.
+    queries = _count_queries(admin_client, "/admin/")
+    for skill in make_catalog(tracks=2, skills_per_track=5):
+        checked(skill.resources.get(), 500)
+    with django_assert_num_queries(queries):
+        content = admin_client.get("/admin/").content.decode()
+    assert "12 broken links</a>" in content
+
+
+@pytest.mark.django_db
+def test_the_admin_index_says_one_broken_link(admin_client: Client) -> None:
+    (s1,) = make_catalog(tracks=1, skills_per_track=1)
+    checked(s1.resources.get(), 410)
+
+    assert ">1 broken link</a>" in admin_client.get("/admin/").content.decode()
+
+
+@pytest.mark.django_db
+def test_the_admin_index_hides_the_count_from_staff_who_cannot_see_resources() -> None:
+    make_user("intern", is_staff=True)
+    client = Client()
+    client.login(username="intern", password=PASSWORD)
+
+    response = client.get("/admin/")
+
+    assert response.status_code == 200
+    assert "broken link" not in response.content.decode()

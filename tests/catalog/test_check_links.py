@@ -14,7 +14,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from catalog.links import LinkResult, check_resource_links, check_urls
+from catalog.links import LinkResult, check_resource_links, check_urls, refuses_redirect
 from catalog.models import Resource, Skill, Track
 
 # Short enough to keep the suite quick, long enough for loopback on a busy machine.
@@ -72,6 +72,29 @@ def site() -> Iterator[Site]:
                 self._answer(404)
             elif self.path == "/redirect":
                 self._answer(301, {"Location": "/ok"})
+            elif self.path == "/moved-away":
+                # Temporary, relative, and to a page that is gone.
+                self._answer(302, {"Location": "missing"})
+            elif self.path == "/chain":
+                self._answer(307, {"Location": "/redirect"})
+            elif self.path == "/round-trip":
+                if "seen=1" in (self.headers.get("Cookie") or ""):
+                    self._answer(200)
+                else:
+                    self._answer(302, {"Location": "/set-cookie"})
+            elif self.path == "/set-cookie":
+                self._answer(302, {"Location": "/round-trip", "Set-Cookie": "seen=1; Path=/"})
+            elif self.path == "/loop":
+                self._answer(302, {"Location": "/loop"})
+            elif self.path == "/to-ftp":
+                self._answer(301, {"Location": "ftp://files.example.org/book.pdf"})
+            elif self.path == "/to-script":
+                self._answer(302, {"Location": "javascript:alert(1)"})
+            elif self.path == "/no-head-redirect":
+                if self.command == "HEAD":
+                    self._answer(405)
+                else:
+                    self._answer(308, {"Location": "/ok"})
             elif self.path == "/no-head":
                 self._answer(405 if self.command == "HEAD" else 200)
             elif self.path == "/bad-head":
@@ -152,6 +175,87 @@ class TestCheckUrls:
         assert results[site.url("/redirect")].status == 200
         assert site.requests[("HEAD", "/ok")] == 1
 
+    def test_it_records_where_a_redirect_led(self, site: Site) -> None:
+        results, _ = check([site.url("/redirect"), site.url("/ok")])
+
+        assert results[site.url("/redirect")] == LinkResult(
+            site.url("/redirect"), 200, "", redirect_url=site.url("/ok"), redirect_status=301
+        )
+        assert results[site.url("/redirect")].redirected
+        assert not results[site.url("/ok")].redirected
+
+    def test_it_records_the_first_redirect_and_the_last_address_of_a_chain(
+        self, site: Site
+    ) -> None:
+        results, _ = check([site.url("/chain")])
+
+        result = results[site.url("/chain")]
+        assert (result.status, result.redirect_status, result.redirect_url) == (
+            200,
+            307,
+            site.url("/ok"),
+        )
+        assert site.requests == {
+            ("HEAD", "/chain"): 1,
+            ("HEAD", "/redirect"): 1,
+            ("HEAD", "/ok"): 1,
+        }
+
+    def test_it_resolves_a_relative_redirect_and_reports_where_it_broke(self, site: Site) -> None:
+        results, _ = check([site.url("/moved-away")])
+
+        result = results[site.url("/moved-away")]
+        assert (result.status, result.redirect_status, result.redirect_url) == (
+            404,
+            302,
+            site.url("/missing"),
+        )
+        assert not result.ok
+
+    def test_it_follows_a_redirect_that_only_get_reveals(self, site: Site) -> None:
+        results, _ = check([site.url("/no-head-redirect")])
+
+        result = results[site.url("/no-head-redirect")]
+        assert (result.status, result.redirect_status, result.redirect_url) == (
+            200,
+            308,
+            site.url("/ok"),
+        )
+
+    @pytest.mark.parametrize(
+        ("path", "status", "target"),
+        [
+            ("/to-ftp", 301, "ftp://files.example.org/book.pdf"),
+            ("/to-script", 302, "javascript:alert(1)"),
+        ],
+    )
+    def test_it_records_but_does_not_follow_a_redirect_off_the_web(
+        self, site: Site, path: str, status: int, target: str
+    ) -> None:
+        results, _ = check([site.url(path)])
+
+        assert results[site.url(path)] == LinkResult(
+            site.url(path), status, "", redirect_url=target, redirect_status=status
+        )
+        assert site.requests == {("HEAD", path): 1}
+
+    def test_it_notes_no_redirect_when_the_redirects_come_back_to_the_url(self, site: Site) -> None:
+        results, _ = check([site.url("/round-trip")])
+
+        assert results[site.url("/round-trip")] == LinkResult(site.url("/round-trip"), 200)
+        assert site.requests[("HEAD", "/set-cookie")] == 1
+
+    def test_it_gives_up_on_a_redirect_loop(self, site: Site) -> None:
+        results, _ = check([site.url("/loop")])
+
+        result = results[site.url("/loop")]
+        assert (result.status, result.error, result.redirect_url) == (
+            None,
+            "too many redirects",
+            "",
+        )
+        assert site.requests == {("HEAD", "/loop"): 21}
+
     def test_it_uses_head_when_head_works(self, site: Site) -> None:
         check([site.url("/ok")])
 
@@ -207,6 +311,25 @@ class TestCheckUrls:
         assert site.user_agents == {"GradientLinkChecker/1.0"}
 
 
+@pytest.mark.parametrize(
+    ("source", "target", "refused"),
+    [
+        ("https://a.example/x", "https://b.example/y", ""),
+        ("http://a.example/x", "https://a.example/x", ""),
+        ("http://a.example/x", "http://b.example/y", ""),
+        ("https://a.example/x", "http://a.example/x", "it leads from https to plain http"),
+        ("https://a.example/x", "ftp://a.example/x", "off the web (a ftp: address)"),
+        ("https://a.example/x", "javascript:alert(1)", "off the web (a javascript: address)"),
+        ("https://a.example/x", "data:text/html,hi", "off the web (a data: address)"),
+    ],
+)
+def test_which_redirects_are_followed(source: str, target: str, refused: str) -> None:
+    if refused:
+        assert refused in refuses_redirect(source, target)
+    else:
+        assert refuses_redirect(source, target) == ""
+
+
 @pytest.mark.django_db
 class TestCheckResourceLinks:
     def test_it_saves_the_outcome_on_every_resource(
@@ -234,6 +357,11 @@ class TestCheckResourceLinks:
         )
         assert (no_head.link_status, no_head.link_ok) == (200, True)
         assert (redirect.link_status, redirect.link_ok) == (200, True)
+        assert (redirect.link_redirect_url, redirect.link_redirect_status) == (
+            site.url("/ok"),
+            301,
+        )
+        assert (live.link_redirect_url, live.link_redirect_status) == ("", None)
         assert refused.link_status is None
         assert refused.link_error.startswith("connection error: ")
 
@@ -256,6 +384,32 @@ class TestCheckResourceLinks:
 
         resource.refresh_from_db()
         assert (resource.link_status, resource.link_error) == (200, "")
+
+    def test_it_records_a_redirect_it_would_not_follow(self, site: Site, track: Track) -> None:
+        resource = make_resource(make_skill(track, "python"), site.url("/to-ftp"))
+
+        check_resource_links(Resource.objects.all(), timeout=TIMEOUT, concurrency=4)
+
+        resource.refresh_from_db()
+        assert (
+            resource.link_status,
+            resource.link_redirect_status,
+            resource.link_redirect_url,
+        ) == (301, 301, "ftp://files.example.org/book.pdf")
+
+    def test_it_clears_the_redirect_note_once_the_link_stops_redirecting(
+        self, site: Site, track: Track
+    ) -> None:
+        resource = make_resource(make_skill(track, "python"), site.url("/ok"))
+        Resource.objects.filter(pk=resource.pk).update(
+            link_redirect_url="https://elsewhere.example/", link_redirect_status=302
+        )
+
+        check_resource_links(Resource.objects.all(), timeout=TIMEOUT, concurrency=4)
+
+        resource.refresh_from_db()
+        assert (resource.link_redirect_url, resource.link_redirect_status) == ("", None)
+        assert not Resource.objects.redirected().exists()
 
     def test_it_does_nothing_for_no_resources(self) -> None:
         assert check_resource_links(Resource.objects.none(), timeout=TIMEOUT, concurrency=4) == {}
@@ -288,7 +442,7 @@ class TestCheckLinksCommand:
     ) -> None:
         output = run_command()
 
-        assert "Checked 5 links: 3 ok, 1 broken, 1 timed out" in output
+        assert "Checked 5 links: 3 ok, 1 broken, 1 timed out; 1 redirect elsewhere" in output
         summary_and_after = output.split("Checked 5 links")[1]
         assert f"{site.url('/missing')}  HTTP 404  (python)" in summary_and_after
         assert f"{site.url('/hang')}  timeout  (numpy)" in summary_and_after

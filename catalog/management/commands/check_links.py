@@ -151,10 +151,13 @@ class Command(BaseCommand):
         )
         timed_out = sum(result.timed_out for result in failed)
         ok = len(results) - len(failed)
+        redirected = sum(result.redirected for result in results.values())
         summary = (
             f"Checked {len(results)} links: {ok} ok, "
             f"{len(failed) - timed_out} broken, {timed_out} timed out"
         )
+        if redirected:
+            summary += f"; {redirected} redirect elsewhere (admin shows where)"
         if failed:
             self.stdout.write("")
             self.stdout.write(self.style.WARNING(summary))
