@@ -1,15 +1,19 @@
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django.contrib import admin, messages
+from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Model, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.forms import ModelForm
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
+from .curriculum import skill_differences, track_differences
 from .graph import find_cycle
 from .links import accept_redirects, refuses_redirect
 from .models import LINK_BROKEN, LINK_OK, Prerequisite, Resource, Skill, Track
@@ -19,12 +23,28 @@ if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
 
 
+def mark_curated(model: type[Track] | type[Skill], ids: Iterable[int]) -> None:
+    """Record that a curator changed these entries: `load_curriculum` leaves them as they
+    are (and lists them) until they match the file again or it is told --force."""
+    model.objects.filter(pk__in=list(ids)).update(curated_at=timezone.now())
+
+
 class BumpsCatalogVersion(admin.ModelAdmin):
-    """Every change made here marks the pages' cached catalog stale (after commit)."""
+    """Every change made here marks the pages' cached catalog stale (after commit), and
+    the curriculum entries it touched as curated (`curated_entries`)."""
+
+    def curated_entries(self, objects: Iterable[Any]) -> tuple[type[Track] | type[Skill], set]:
+        """The file's entries (tracks or skills) that a change to these objects changes."""
+        raise NotImplementedError
+
+    def _curated(self, objects: Iterable[Any]) -> None:
+        model, ids = self.curated_entries(objects)
+        mark_curated(model, ids)
+        bump_catalog_version()
 
     def save_model(self, request: HttpRequest, obj: Model, form: ModelForm, change: bool) -> None:
         super().save_model(request, obj, form, change)
-        bump_catalog_version()
+        self._curated([obj])
 
     def save_related(
         self,
@@ -34,15 +54,56 @@ class BumpsCatalogVersion(admin.ModelAdmin):
         change: bool,
     ) -> None:
         super().save_related(request, form, formsets, change)
-        bump_catalog_version()
+        self._curated([form.instance])
 
     def delete_model(self, request: HttpRequest, obj: Model) -> None:
+        entries = self.curated_entries([obj])
         super().delete_model(request, obj)
+        mark_curated(*entries)
         bump_catalog_version()
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        entries = self.curated_entries(list(queryset))
         super().delete_queryset(request, queryset)
+        mark_curated(*entries)
         bump_catalog_version()
+
+
+class FileStateChangeList(ChangeList):
+    """The changelist, with what of each row differs from the curriculum file worked out
+    once for the whole page (`file_state` shows it)."""
+
+    def get_results(self, request: HttpRequest) -> None:
+        super().get_results(request)
+        rows = list(self.result_list)
+        differences = self.model_admin.file_differences(rows)  # type: ignore[attr-defined]
+        for row in rows:
+            row.file_differences = differences[row.pk]
+
+
+def describe_file_state(differences: list[str] | None) -> str:
+    if differences is None:
+        return "not in the file (added in admin)"
+    if not differences:
+        return "matches the file"
+    return "differs from the file: " + ", ".join(differences)
+
+
+class FileStateMixin:
+    """A "curriculum file" column and read-only field: whether the entry matches
+    catalog/curriculum.toml, and if not, what differs."""
+
+    def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
+        return FileStateChangeList
+
+    @admin.display(description="curriculum file")
+    def file_state(self, obj: Any) -> str:
+        if obj.pk is None:
+            return "not in the file (added in admin)"
+        differences = getattr(obj, "file_differences", ...)
+        if differences is ...:  # a change form: one entry
+            differences = self.file_differences([obj])[obj.pk]  # type: ignore[attr-defined]
+        return describe_file_state(differences)
 
 
 class _SkillTotal(TypedDict):
@@ -50,8 +111,9 @@ class _SkillTotal(TypedDict):
 
 
 @admin.register(Track)
-class TrackAdmin(BumpsCatalogVersion):
-    list_display = ["title", "slug", "order", "skill_count"]
+class TrackAdmin(FileStateMixin, BumpsCatalogVersion):
+    list_display = ["title", "slug", "order", "skill_count", "file_state"]
+    readonly_fields = ["file_state"]
     list_editable = ["order"]
     search_fields = ["title", "slug", "summary"]
     prepopulated_fields = {"slug": ["title"]}
@@ -59,6 +121,12 @@ class TrackAdmin(BumpsCatalogVersion):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Track]:
         return super().get_queryset(request).annotate(skill_total=Count("skills"))
+
+    def curated_entries(self, objects: Iterable[Track]) -> tuple[type[Track], set[int]]:
+        return Track, {track.pk for track in objects}
+
+    def file_differences(self, tracks: list[Track]) -> dict[int, list[str] | None]:
+        return track_differences(tracks)
 
     @admin.display(ordering="skill_total", description="skills")
     def skill_count(self, track: "WithAnnotations[Track, _SkillTotal]") -> int:
@@ -122,8 +190,9 @@ class ResourceInline(admin.TabularInline):
 
 
 @admin.register(Skill)
-class SkillAdmin(BumpsCatalogVersion):
-    list_display = ["title", "track", "level", "hours", "order", "is_published"]
+class SkillAdmin(FileStateMixin, BumpsCatalogVersion):
+    list_display = ["title", "track", "level", "hours", "order", "is_published", "file_state"]
+    readonly_fields = ["file_state"]
     list_editable = ["order"]
     list_filter = ["track", "level", "is_published"]
     list_select_related = ["track"]
@@ -133,15 +202,21 @@ class SkillAdmin(BumpsCatalogVersion):
     inlines = [PrerequisiteInline, ResourceInline]
     actions = ["publish", "unpublish"]
 
+    def curated_entries(self, objects: Iterable[Skill]) -> tuple[type[Skill], set[int]]:
+        return Skill, {skill.pk for skill in objects}
+
+    def file_differences(self, skills: list[Skill]) -> dict[int, list[str] | None]:
+        return skill_differences(skills)
+
     @admin.action(description="Publish selected skills")
     def publish(self, request: HttpRequest, queryset: QuerySet[Skill]) -> None:
-        n = queryset.update(is_published=True)
+        n = queryset.update(is_published=True, curated_at=timezone.now())
         bump_catalog_version()
         self.message_user(request, f"Published {n} skill(s).", messages.SUCCESS)
 
     @admin.action(description="Unpublish selected skills")
     def unpublish(self, request: HttpRequest, queryset: QuerySet[Skill]) -> None:
-        n = queryset.update(is_published=False)
+        n = queryset.update(is_published=False, curated_at=timezone.now())
         bump_catalog_version()
         self.message_user(request, f"Unpublished {n} skill(s).", messages.SUCCESS)
 
@@ -210,6 +285,9 @@ class ResourceAdmin(BumpsCatalogVersion):
             )
         )
 
+    def curated_entries(self, objects: Iterable[Resource]) -> tuple[type[Skill], set[int]]:
+        return Skill, {resource.skill_id for resource in objects}
+
     @admin.display(description="used by", ordering="used_by")
     def used_by(self, resource: "WithAnnotations[Resource, _Usage]") -> int:
         return resource.used_by
@@ -249,11 +327,10 @@ class ResourceAdmin(BumpsCatalogVersion):
                 request, f"Kept the address of “{resource}”: {reason}.", messages.ERROR
             )
         if outcome.moved:
-            bump_catalog_version()
+            self._curated(outcome.moved)
             self.message_user(
                 request,
-                f"Moved {len(outcome.moved)} resource(s) to their new address. "
-                "catalog/curriculum.toml still has the old ones: change them there too, "
-                "or the next load_curriculum puts them back.",
+                f"Moved {len(outcome.moved)} resource(s) to their new address. Their skills "
+                "are marked as curated: the next load_curriculum leaves them as they are.",
                 messages.SUCCESS,
             )

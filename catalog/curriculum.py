@@ -4,6 +4,11 @@ The file is the reviewed source of the catalog. Loading it makes the database ma
 it by slug: new entries are created, changed ones updated, unchanged ones left alone,
 and skills no longer in the file are unpublished (never deleted, so nobody's progress
 is lost). A file with any problem is refused whole and changes nothing.
+
+What curators change in admin survives a load: admin marks the entries it changes
+(`curated_at`), and the loader leaves a marked entry that differs from the file as it is
+and lists it, unless told `force`. Admin shows on every entry whether it matches the file
+(`skill_differences`, `track_differences`).
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
+from django.db.models import Model
 
 from .graph import describe_cycle, find_cycle
 from .models import Level, Prerequisite, Resource, Skill, Track
@@ -76,15 +82,26 @@ class Curriculum:
 @dataclass
 class LoadReport:
     counts: Counter[str] = field(default_factory=Counter)
+    # Entries a curator changed in admin that differ from the file, left as they are.
+    kept: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> int:
         return sum(n for key, n in self.counts.items() if not key.endswith("unchanged"))
 
     def __str__(self) -> str:
-        if not self.changed:
-            return "The catalog already matches the file: nothing changed."
-        return ", ".join(f"{key} {n}" for key, n in sorted(self.counts.items()) if n)
+        text = (
+            ", ".join(f"{key} {n}" for key, n in sorted(self.counts.items()) if n)
+            if self.changed
+            else "The catalog already matches the file: nothing changed."
+        )
+        if self.kept:
+            text += (
+                f"\nLeft as curated in admin ({len(self.kept)}; `load_curriculum --force` "
+                "puts the file's version back, `dump_curriculum` writes them into the file): "
+                + ", ".join(self.kept)
+            )
+        return text
 
 
 # -- parsing and validation ---------------------------------------------------------------
@@ -276,9 +293,14 @@ def _sync_fields(obj: Any, values: dict[str, Any]) -> bool:
 
 
 @transaction.atomic
-def load_curriculum(path: Path | str = DEFAULT_PATH) -> LoadReport:
-    """Make the catalog match the file; refuse a bad file before writing anything."""
-    curriculum = parse_curriculum(path)
+def load_curriculum(path: Path | str | None = None, *, force: bool = False) -> LoadReport:
+    """Make the catalog match the file; refuse a bad file before writing anything.
+
+    An entry a curator changed in admin since the last load (`curated_at`) is left as it
+    is, and listed, if it differs from the file; one that matches the file again is
+    simply no longer marked. `force` applies the file to every entry and clears the marks.
+    """
+    curriculum = parse_curriculum(path or DEFAULT_PATH)
     report = LoadReport()
 
     tracks = {t.slug: t for t in Track.objects.all()}
@@ -292,47 +314,162 @@ def load_curriculum(path: Path | str = DEFAULT_PATH) -> LoadReport:
         if track is None:
             tracks[track_entry.slug] = Track.objects.create(slug=track_entry.slug, **values)
             report.counts["tracks created"] += 1
-        elif _sync_fields(track, values):
-            report.counts["tracks updated"] += 1
+        elif track.curated_at and not force and _differs(track, values):
+            report.kept.append(f"track {track.slug}")
+        else:
+            if _sync_fields(track, values):
+                report.counts["tracks updated"] += 1
+            if track.curated_at:
+                Track.objects.filter(pk=track.pk).update(curated_at=None)
 
-    skills = {s.slug: s for s in Skill.objects.all()}
+    skills = {s.slug: s for s in Skill.objects.select_related("track")}
+    wanted = {entry.slug: _skill_values(entry, tracks) for entry in curriculum.skills}
     for entry in curriculum.skills:
-        values = {
-            "track": tracks[entry.track],
-            "title": entry.title,
-            "summary": entry.summary,
-            "level": entry.level,
-            "hours": entry.hours,
-            "order": entry.order,
-            "is_published": True,
-        }
-        skill = skills.get(entry.slug)
-        if skill is None:
-            skills[entry.slug] = Skill.objects.create(slug=entry.slug, **values)
+        if entry.slug not in skills:
+            skills[entry.slug] = Skill.objects.create(slug=entry.slug, **wanted[entry.slug])
             report.counts["skills created"] += 1
-        elif _sync_fields(skill, values):
+
+    curated = {s.pk for s in skills.values() if s.curated_at}
+    kept = set() if force else _differing(curriculum, skills, curated)
+    for entry in curriculum.skills:
+        skill = skills[entry.slug]
+        if skill.pk in kept:
+            report.kept.append(entry.slug)
+        elif _sync_fields(skill, wanted[entry.slug]):
             report.counts["skills updated"] += 1
 
     in_file = {entry.slug for entry in curriculum.skills}
-    gone = [s.pk for slug, s in skills.items() if slug not in in_file and s.is_published]
+    added_in_admin = {s.pk for slug, s in skills.items() if slug not in in_file and s.curated_at}
+    if not force:
+        report.kept += sorted(
+            f"{s.slug} (not in the file)" for s in skills.values() if s.pk in added_in_admin
+        )
+        kept |= added_in_admin
+    gone = [
+        s.pk for slug, s in skills.items() if slug not in in_file and s.is_published
+        and s.pk not in kept
+    ]  # fmt: skip
     report.counts["skills unpublished"] += Skill.objects.filter(pk__in=gone).update(
         is_published=False
     )
 
-    _sync_prerequisites(curriculum, skills, report)
-    _sync_resources(curriculum, skills, report)
+    _sync_prerequisites(curriculum, skills, report, kept)
+    _sync_resources(curriculum, skills, report, kept)
+    Skill.objects.filter(pk__in=curated - kept).update(curated_at=None)
     if report.changed:
         bump_catalog_version()
     return report
 
 
+def _skill_values(entry: SkillEntry, tracks: dict[str, Track]) -> dict[str, Any]:
+    return {
+        "track": tracks[entry.track],
+        "title": entry.title,
+        "summary": entry.summary,
+        "level": entry.level,
+        "hours": entry.hours,
+        "order": entry.order,
+        "is_published": True,
+    }
+
+
+def _differs(obj: Model, values: dict[str, Any]) -> bool:
+    return any(getattr(obj, name) != value for name, value in values.items())
+
+
+def _resource_rows(entry: SkillEntry) -> list[tuple[str, str, str, bool, int]]:
+    return [(r.url, r.title, r.kind, r.is_free, r.minutes) for r in entry.resources]
+
+
+def _current_links(ids: list[int]) -> tuple[dict[int, set[str]], dict[int, list[tuple]]]:
+    """Each skill's prerequisites (slugs) and resources (as the file lists them), as the
+    database has them: two queries."""
+    requires: dict[int, set[str]] = {pk: set() for pk in ids}
+    for skill_id, slug in Prerequisite.objects.filter(skill_id__in=ids).values_list(
+        "skill_id", "requires__slug"
+    ):
+        requires[skill_id].add(slug)
+    resources: dict[int, list[tuple]] = {pk: [] for pk in ids}
+    for skill_id, *row in (
+        Resource.objects.filter(skill_id__in=ids)
+        .order_by("order", "id")
+        .values_list("skill_id", "url", "title", "kind", "is_free", "minutes")
+    ):
+        resources[skill_id].append(tuple(row))
+    return requires, resources
+
+
+def _skill_differences(
+    skill: Skill, entry: SkillEntry, requires: set[str], resources: list[tuple]
+) -> list[str]:
+    """What of a skill differs from its entry in the file (its track read with it)."""
+    found = [
+        name
+        for name in ("title", "summary", "level", "hours", "order")
+        if getattr(skill, name) != getattr(entry, name)
+    ]
+    if skill.track.slug != entry.track:
+        found.append("track")
+    if not skill.is_published:
+        found.append("published")
+    if requires != set(entry.prerequisites):
+        found.append("prerequisites")
+    if resources != _resource_rows(entry):
+        found.append("resources")
+    return found
+
+
+def _differing(curriculum: Curriculum, skills: dict[str, Skill], curated: set[int]) -> set[int]:
+    """The curated skills in the file that differ from the file's entries."""
+    entries = [e for e in curriculum.skills if skills[e.slug].pk in curated]
+    requires, resources = _current_links([skills[e.slug].pk for e in entries])
+    return {
+        skills[e.slug].pk
+        for e in entries
+        if _skill_differences(
+            skills[e.slug], e, requires[skills[e.slug].pk], resources[skills[e.slug].pk]
+        )
+    }
+
+
+def skill_differences(
+    skills: list[Skill], path: Path | str | None = None
+) -> dict[int, list[str] | None]:
+    """For each skill (with its track), what differs from the file: None if the file does
+    not name it, [] if it matches. For admin, which shows it on every skill."""
+    by_slug = {entry.slug: entry for entry in parse_curriculum(path or DEFAULT_PATH).skills}
+    requires, resources = _current_links([s.pk for s in skills])
+    return {
+        s.pk: None
+        if s.slug not in by_slug
+        else _skill_differences(s, by_slug[s.slug], requires[s.pk], resources[s.pk])
+        for s in skills
+    }
+
+
+def track_differences(
+    tracks: list[Track], path: Path | str | None = None
+) -> dict[int, list[str] | None]:
+    """The same for tracks."""
+    by_slug = {entry.slug: entry for entry in parse_curriculum(path or DEFAULT_PATH).tracks}
+    return {
+        t.pk: None
+        if t.slug not in by_slug
+        else [
+            n for n in ("title", "summary", "order") if getattr(t, n) != getattr(by_slug[t.slug], n)
+        ]
+        for t in tracks
+    }
+
+
 def _sync_prerequisites(
-    curriculum: Curriculum, skills: dict[str, Skill], report: LoadReport
+    curriculum: Curriculum, skills: dict[str, Skill], report: LoadReport, kept: set[int]
 ) -> None:
-    file_skill_ids = [skills[entry.slug].pk for entry in curriculum.skills]
+    entries = [entry for entry in curriculum.skills if skills[entry.slug].pk not in kept]
+    file_skill_ids = [skills[entry.slug].pk for entry in entries]
     wanted = {
         (skills[entry.slug].pk, skills[slug].pk)
-        for entry in curriculum.skills
+        for entry in entries
         for slug in entry.prerequisites
     }
     existing = {
@@ -350,14 +487,17 @@ def _sync_prerequisites(
     report.counts["prerequisites added"] += len(missing)
 
 
-def _sync_resources(curriculum: Curriculum, skills: dict[str, Skill], report: LoadReport) -> None:
+def _sync_resources(
+    curriculum: Curriculum, skills: dict[str, Skill], report: LoadReport, kept: set[int]
+) -> None:
+    entries = [entry for entry in curriculum.skills if skills[entry.slug].pk not in kept]
     existing: dict[tuple[int, str], Resource] = {
         (r.skill_id, r.url): r
-        for r in Resource.objects.filter(skill__in=[skills[e.slug] for e in curriculum.skills])
+        for r in Resource.objects.filter(skill__in=[skills[e.slug] for e in entries])
     }
     wanted: set[tuple[int, str]] = set()
     new = []
-    for entry in curriculum.skills:
+    for entry in entries:
         skill = skills[entry.slug]
         for order, item in enumerate(entry.resources, start=1):
             key = (skill.pk, item.url)

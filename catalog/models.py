@@ -15,6 +15,9 @@ class Track(models.Model):
     title = models.CharField(max_length=120)
     summary = models.TextField(blank=True)
     order = models.PositiveSmallIntegerField(default=0)
+    # Set when a curator changes the entry in admin (for a skill: also its prerequisites
+    # and resources); `load_curriculum` leaves such an entry as it is unless --force.
+    curated_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["order", "title"]
@@ -45,6 +48,9 @@ class Skill(models.Model):
         related_name="unlocks",
         blank=True,
     )
+    # Set when a curator changes the entry in admin (for a skill: also its prerequisites
+    # and resources); `load_curriculum` leaves such an entry as it is unless --force.
+    curated_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = SkillQuerySet.as_manager()
 

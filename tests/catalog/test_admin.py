@@ -8,6 +8,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from catalog.curriculum import load_curriculum
 from catalog.models import Prerequisite, Resource, Skill
 from tests.helpers import PASSWORD, make_catalog, make_user
 from tracker.models import Progress, ResourceUse, Status, User
@@ -139,6 +140,113 @@ def test_publish_and_unpublish_actions(admin_client: Client) -> None:
     assert Skill.objects.published().count() == 0
     admin_client.post("/admin/catalog/skill/", {"action": "publish", "_selected_action": [s1.pk]})
     assert list(Skill.objects.published()) == [s1]
+
+
+CURRICULUM = """
+[[track]]
+slug = "code"
+title = "Code"
+
+[[skill]]
+slug = "python"
+track = "code"
+title = "Python"
+level = "beginner"
+hours = 20
+summary = "A language. Friendly."
+[[skill.resources]]
+title = "The Python Tutorial"
+url = "https://docs.python.org/3/tutorial/"
+kind = "docs"
+free = true
+minutes = 300
+
+[[skill]]
+slug = "numpy"
+track = "code"
+title = "NumPy"
+level = "beginner"
+hours = 10
+summary = "Arrays. Fast ones."
+prerequisites = ["python"]
+[[skill.resources]]
+title = "NumPy: the absolute basics"
+url = "https://numpy.org/doc/stable/user/absolute_beginners.html"
+kind = "docs"
+free = true
+minutes = 120
+"""
+
+
+@pytest.fixture
+def curriculum_file(tmp_path, monkeypatch) -> None:
+    """A small curriculum file, loaded, that admin compares entries with."""
+    path = tmp_path / "curriculum.toml"
+    path.write_text(CURRICULUM)
+    monkeypatch.setattr("catalog.curriculum.DEFAULT_PATH", path)
+    load_curriculum(path)
+
+
+@pytest.mark.django_db
+def test_a_skill_changed_in_admin_is_marked_and_shown_to_differ_from_the_file(
+    admin_client: Client, curriculum_file
+) -> None:
+    python = Skill.objects.get(slug="python")
+    page = admin_client.get(f"/admin/catalog/skill/{python.pk}/change/")
+    assert "matches the file" in page.content.decode()
+    data = form_data(page)
+    data["title"] = "Python 3"
+    assert admin_client.post(f"/admin/catalog/skill/{python.pk}/change/", data).status_code == 302
+    python.refresh_from_db()
+    assert python.title == "Python 3" and python.curated_at is not None
+    page = admin_client.get(f"/admin/catalog/skill/{python.pk}/change/").content.decode()
+    assert "differs from the file: title" in page
+    listing = admin_client.get("/admin/catalog/skill/").content.decode()
+    assert "differs from the file: title" in listing and "matches the file" in listing
+    # The next load keeps the curator's title, and says so.
+    report = load_curriculum()
+    assert report.kept == ["python"]
+    assert Skill.objects.get(slug="python").title == "Python 3"
+
+
+@pytest.mark.django_db
+def test_admin_actions_and_deletions_mark_the_skills_they_change(
+    admin_client: Client, curriculum_file
+) -> None:
+    numpy = Skill.objects.get(slug="numpy")
+    admin_client.post(
+        "/admin/catalog/skill/", {"action": "unpublish", "_selected_action": [numpy.pk]}
+    )
+    numpy.refresh_from_db()
+    assert not numpy.is_published and numpy.curated_at is not None
+    listing = admin_client.get("/admin/catalog/skill/").content.decode()
+    assert "differs from the file: published" in listing
+    assert load_curriculum().kept == ["numpy"]  # a deploy does not publish it again
+    python = Skill.objects.get(slug="python")
+    resource = python.resources.get()
+    admin_client.post(f"/admin/catalog/resource/{resource.pk}/delete/", {"post": "yes"})
+    python.refresh_from_db()
+    assert python.curated_at is not None
+    assert (
+        "differs from the file: resources"
+        in admin_client.get(f"/admin/catalog/skill/{python.pk}/change/").content.decode()
+    )
+    load_curriculum()
+    assert not python.resources.exists()  # the curator's deletion stands
+
+
+@pytest.mark.django_db
+def test_the_skill_changelist_reads_the_file_state_in_fixed_queries(
+    admin_client: Client, curriculum_file
+) -> None:
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert admin_client.get("/admin/catalog/skill/").status_code == 200
+        return len(ctx.captured_queries)
+
+    few = count()
+    make_catalog(tracks=2, skills_per_track=10)
+    assert count() == few
 
 
 @pytest.mark.django_db
@@ -283,9 +391,10 @@ def test_accept_the_new_address_moves_the_resources_and_clears_the_note(
         shown = accept(admin_client, first, second)
 
     assert shown == [
-        "Moved 2 resource(s) to their new address. catalog/curriculum.toml still has the old "
-        "ones: change them there too, or the next load_curriculum puts them back."
+        "Moved 2 resource(s) to their new address. Their skills are marked as curated: the "
+        "next load_curriculum leaves them as they are."
     ]
+    assert Skill.objects.get(pk=first.skill_id).curated_at is not None
     for resource, url in [(first, "https://example.org/new/1"), (second, "https://example.org/2/")]:
         resource.refresh_from_db()
         assert (resource.url, resource.link_redirect_url, resource.link_redirect_status) == (

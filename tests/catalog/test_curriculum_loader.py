@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from catalog.curriculum import CurriculumError, load_curriculum
 from catalog.models import Prerequisite, Resource, Skill, Track
@@ -221,3 +222,74 @@ def test_the_command_reports_an_unchanged_catalog(tmp_path: Path, capsys) -> Non
     call_command("load_curriculum", str(path))
     call_command("load_curriculum", str(path))
     assert "nothing changed" in capsys.readouterr().out
+
+
+# -- curation that sticks ------------------------------------------------------------------
+
+
+def curate(slug: str, **changes: object) -> None:
+    """What admin does to a skill: change it and mark it as curated."""
+    Skill.objects.filter(slug=slug).update(curated_at=timezone.now(), **changes)
+
+
+@pytest.mark.django_db
+def test_a_skill_changed_in_admin_is_left_as_it_is_and_listed(tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD)
+    load_curriculum(path)
+    curate("python", title="Python, curated", hours=25)
+    Resource.objects.filter(skill__slug="python").update(title="The tutorial, curated")
+    changed_file = write(tmp_path, GOOD.replace('hours = 20', 'hours = 30').replace(
+        'title = "Algebra"', 'title = "Algebra 1"'))  # fmt: skip
+    report = load_curriculum(changed_file)
+    python = Skill.objects.get(slug="python")
+    assert (python.title, python.hours) == ("Python, curated", 25)
+    assert python.resources.get().title == "The tutorial, curated"
+    assert python.curated_at is not None
+    assert Skill.objects.get(slug="algebra").title == "Algebra 1"  # not curated: the file wins
+    assert report.kept == ["python"]
+    assert "Left as curated in admin (1; `load_curriculum --force`" in str(report)
+
+
+@pytest.mark.django_db
+def test_a_curated_skill_that_matches_the_file_again_loses_the_mark(tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD)
+    load_curriculum(path)
+    curate("python")  # changed, and changed back: it matches the file
+    report = load_curriculum(path)
+    assert report.kept == [] and not report.changed
+    assert Skill.objects.get(slug="python").curated_at is None
+
+
+@pytest.mark.django_db
+def test_force_puts_the_files_version_back_and_clears_the_marks(tmp_path: Path, capsys) -> None:
+    path = write(tmp_path, GOOD)
+    load_curriculum(path)
+    curate("python", title="Python, curated")
+    Track.objects.filter(slug="code").update(title="Coding", curated_at=timezone.now())
+    call_command("load_curriculum", str(path))
+    assert "Left as curated in admin (2" in capsys.readouterr().out
+    assert Track.objects.get(slug="code").title == "Coding"
+    call_command("load_curriculum", str(path), "--force")
+    assert "Left as curated" not in capsys.readouterr().out
+    python = Skill.objects.get(slug="python")
+    assert (python.title, python.curated_at) == ("Python", None)
+    assert Track.objects.get(slug="code").title == "Code"
+    assert not Track.objects.filter(curated_at__isnull=False).exists()
+
+
+@pytest.mark.django_db
+def test_a_skill_added_in_admin_stays_published_and_listed(tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD)
+    load_curriculum(path)
+    track = Track.objects.get(slug="code")
+    Skill.objects.create(
+        track=track, slug="numpy", title="NumPy", summary="Arrays.", hours=5,
+        curated_at=timezone.now(),
+    )  # fmt: skip
+    Skill.objects.create(track=track, slug="old", title="Old", summary="Gone.", hours=5)
+    report = load_curriculum(path)
+    assert Skill.objects.get(slug="numpy").is_published
+    assert not Skill.objects.get(slug="old").is_published  # not curated: unpublished as before
+    assert report.kept == ["numpy (not in the file)"]
+    load_curriculum(path, force=True)
+    assert not Skill.objects.get(slug="numpy").is_published
