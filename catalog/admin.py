@@ -106,6 +106,8 @@ class ResourceInline(admin.TabularInline):
     fields = [
         "title",
         "url",
+        "author",
+        "provider",
         "kind",
         "is_free",
         "minutes",
@@ -123,7 +125,7 @@ class SkillAdmin(BumpsCatalogVersion):
     list_editable = ["order"]
     list_filter = ["track", "level", "is_published"]
     list_select_related = ["track"]
-    search_fields = ["title", "slug", "summary"]
+    search_fields = ["title", "slug", "summary", "aliases"]
     prepopulated_fields = {"slug": ["title"]}
     ordering = ["track__order", "order", "title"]
     inlines = [PrerequisiteInline, ResourceInline]
@@ -162,10 +164,18 @@ class LinkStateFilter(admin.SimpleListFilter):
 
 @admin.register(Resource)
 class ResourceAdmin(BumpsCatalogVersion):
-    list_display = ["title", "skill", "kind", "is_free", "link_state", "link_checked_at"]
+    list_display = [
+        "title",
+        "skill",
+        "provider",
+        "kind",
+        "is_free",
+        "link_state",
+        "link_checked_at",
+    ]
     list_filter = [LinkStateFilter, "kind", "is_free", "skill__track"]
     list_select_related = ["skill"]
-    search_fields = ["title", "url", "skill__title"]
+    search_fields = ["title", "url", "author", "provider", "skill__title"]
     autocomplete_fields = ["skill"]
     readonly_fields = ["link_status", "link_error", "link_checked_at"]
 
