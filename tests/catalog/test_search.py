@@ -252,3 +252,20 @@ def test_postgres_has_the_search_indexes(db: None) -> None:
         assert len(cursor.fetchall()) == 3
         cursor.execute("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'")
         assert cursor.fetchone() == (1,)
+
+
+@pytest.mark.django_db
+def test_migrate_puts_back_triggers_a_table_rebuild_dropped(client: Client, catalog) -> None:
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's FTS5 triggers; PostgreSQL indexes its tables directly")
+    from catalog.search import fts_table, install_sqlite_index
+
+    # What SQLite does to a table's triggers when a migration rebuilds the table.
+    with connection.cursor() as cursor:
+        cursor.execute(f'DROP TRIGGER "{fts_table()}_skill_au"')
+    Skill.objects.filter(slug="skill-1-1").update(title="Compilers")
+    assert ranked(client, "compilers") == []
+    install_sqlite_index(connection)  # what every migrate runs (catalog/apps.py)
+    assert ranked(client, "compilers") == ["skill-1-1"]
+    Skill.objects.filter(slug="skill-1-1").update(title="Interpreters")
+    assert ranked(client, "interpreters") == ["skill-1-1"]
