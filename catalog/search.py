@@ -91,7 +91,7 @@ def _postgres_query(words: list[str], operator: str, limit: int, *, fuzzy: bool)
         SearchVector,
         TrigramWordSimilarity,
     )
-    from django.db.models import Exists, F, FloatField, OuterRef, Q, Subquery, Value
+    from django.db.models import F, FloatField, OuterRef, Q, Subquery, Value
     from django.db.models.functions import Coalesce, Concat
 
     query = SearchQuery(_tsquery(words, operator), search_type="raw", config=PG_CONFIG)
@@ -107,7 +107,18 @@ def _postgres_query(words: list[str], operator: str, limit: int, *, fuzzy: bool)
         .values("rank")[:1],
         output_field=FloatField(),
     )
-    matches: Q = Q(head=query) | Q(body=query) | Q(track_text=query) | Q(Exists(matching_resources))
+    # Each part is matched in a subquery of its own table, where its GIN index answers
+    # it, so the vectors are computed for the candidates only, never for every row.
+    head_ids = Skill.objects.alias(v=head).filter(v=query).values("pk")
+    body_ids = Skill.objects.alias(v=summary).filter(v=query).values("pk")
+    resource_skill_ids = Resource.objects.alias(v=resource_vector).filter(v=query)
+    track_ids = Track.objects.alias(v=SearchVector("title", config=PG_CONFIG)).filter(v=query)
+    matches = (
+        Q(pk__in=head_ids)
+        | Q(pk__in=body_ids)
+        | Q(pk__in=resource_skill_ids.values("skill_id"))
+        | Q(track__in=track_ids.values("pk"))
+    )
     similarity: Any = Value(0.0)
     if fuzzy:
         text = " ".join(words)
@@ -115,7 +126,6 @@ def _postgres_query(words: list[str], operator: str, limit: int, *, fuzzy: bool)
         matches |= Q(similarity__gte=TRIGRAM_THRESHOLD)
     rows = (
         Skill.objects.published()
-        .alias(head=head, body=summary, track_text=track)
         .annotate(similarity=similarity)
         .filter(matches)
         .annotate(
