@@ -74,7 +74,9 @@ def test_a_signed_in_learner_sees_their_status_on_each_result(
 @pytest.mark.django_db
 def test_search_finds_skills_by_title_and_summary(client: Client, catalog) -> None:
     assert ranked(client, "skill 2.3") == ["skill-2-3"]
+    assert "1 skill matches “skill 2.3”" in client.get("/catalog/?q=skill+2.3").content.decode()
     assert len(ranked(client, "IT MATTERS")) == 6
+    assert "6 skills match “IT MATTERS”" in client.get("/catalog/?q=IT+MATTERS").content.decode()
     assert "Nothing matches" in client.get("/catalog/", {"q": "quantum"}).content.decode()
 
 

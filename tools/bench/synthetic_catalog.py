@@ -1,11 +1,13 @@
-"""A catalog several times today's size, for search benchmarks: copies of every track.
+"""A catalog several times today's size, for search benchmarks: copies of every skill.
 
     DATABASE_URL=... .venv/bin/python tools/bench/synthetic_catalog.py --scale 10
 
-Run it after `manage.py load_curriculum` (or seed_demo). Copy k of a track is a new track
-("Data (copy 2)") with copies of its skills, their prerequisites within the copy, aliases
-and resources, so the catalog's text, and so the search index, grows k times with the
-vocabulary of a real curriculum. Copies are published: pages listing tracks grow too.
+Run it after `manage.py load_curriculum` (or seed_demo). Copy k of a skill ("pandas (2)",
+slug `pandas-copy-2`) sits in the same track after the originals, with the skill's
+summary, aliases, resources and its prerequisites among copy k, so the catalog's text,
+and so the search index, grows k times with the vocabulary of a real curriculum. The
+twelve tracks stay twelve: a bigger curriculum has more skills per area, not more areas.
+Copies are published, so track pages grow too.
 """
 
 from __future__ import annotations
@@ -16,45 +18,36 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+ORDER_STEP = 1000  # copy k of a skill is ordered at k * 1000 + its order: after the originals
 
 
 def grow_catalog(scale: int) -> int:
-    """Add copies 2..scale of every track made from the file; returns skills added."""
+    """Add copies 2..scale of every skill of the file; returns the skills added."""
     from django.db import transaction
 
-    from catalog.models import Prerequisite, Resource, Skill, Track
+    from catalog.models import Prerequisite, Resource, Skill
     from catalog.snapshot import bump_catalog_version
 
-    originals = list(Track.objects.exclude(slug__contains="-copy-").order_by("order"))
-    skills = list(Skill.objects.filter(track__in=originals).order_by("pk"))
+    skills = list(Skill.objects.exclude(slug__contains="-copy-").order_by("pk"))
     resources = list(Resource.objects.filter(skill__in=skills).order_by("pk"))
     links = list(Prerequisite.objects.filter(skill__in=skills, requires__in=skills))
-    existing = set(Track.objects.values_list("slug", flat=True))
+    existing = set(Skill.objects.filter(slug__contains="-copy-").values_list("slug", flat=True))
     added = 0
-    top = max((t.order for t in Track.objects.all()), default=0)
     with transaction.atomic():
         for k in range(2, scale + 1):
-            tracks = {}
-            for track in originals:
-                slug = f"{track.slug}-copy-{k}"
-                if slug in existing:
-                    continue
-                top += 1
-                tracks[track.pk] = Track.objects.create(
-                    slug=slug, title=f"{track.title} (copy {k})", summary=track.summary, order=top
-                )
             copies = {}
             for skill in skills:
-                if skill.track_id not in tracks:
+                slug = f"{skill.slug}-copy-{k}"
+                if slug in existing:
                     continue
                 copies[skill.pk] = Skill.objects.create(
-                    track=tracks[skill.track_id],
-                    slug=f"{skill.slug}-copy-{k}",
+                    track_id=skill.track_id,
+                    slug=slug,
                     title=f"{skill.title} ({k})",
                     summary=skill.summary,
                     level=skill.level,
                     hours=skill.hours,
-                    order=skill.order,
+                    order=k * ORDER_STEP + skill.order,
                     aliases=skill.aliases,
                     is_published=skill.is_published,
                 )
