@@ -254,16 +254,52 @@ def _corrections(words: list[str]) -> dict[str, list[str]]:
     return corrections
 
 
+TRIGGERS = (
+    "skill_ai",
+    "skill_au",
+    "skill_ad",
+    "track_au",
+    "resource_ai",
+    "resource_au",
+    "resource_ad",
+)
+
+
+def _trigger_name(name: str) -> str:
+    return f"{fts_table()}_{name}"
+
+
+def drop_sqlite_triggers(conn: BaseDatabaseWrapper | None = None) -> None:
+    """Before a migrate: SQLite refuses to drop a column a trigger names (and drops a
+    rebuilt table's triggers anyway), so migrations run without them."""
+    conn = conn or connection
+    if conn.vendor != "sqlite":
+        return
+    with conn.cursor() as cursor:
+        for name in TRIGGERS:
+            cursor.execute(f"DROP TRIGGER IF EXISTS {conn.ops.quote_name(_trigger_name(name))}")
+
+
 def install_sqlite_index(conn: BaseDatabaseWrapper | None = None) -> None:
     """Create the FTS5 table and its triggers if missing, and fill it from the catalog.
 
-    Runs after every `migrate` (catalog/apps.py): SQLite drops a table's triggers when a
-    migration rebuilds that table, so they are put back each time, and the index is
-    refilled from scratch (a few milliseconds for the whole catalog).
+    Runs after every `migrate` (catalog/apps.py), which drops the triggers first (see
+    drop_sqlite_triggers); the index is refilled from scratch (a few milliseconds for
+    the whole catalog).
     """
     conn = conn or connection
     if conn.vendor != "sqlite":
         return
+    with conn.cursor() as cursor:
+        tables = conn.introspection.table_names(cursor)
+        if Skill._meta.db_table not in tables:
+            return  # migrated back before the catalog existed
+        present = {
+            c.name
+            for c in conn.introspection.get_table_description(cursor, Resource._meta.db_table)
+        }
+        if not {"author", "provider"} <= present:
+            return  # migrated back before search's fields
     q = conn.ops.quote_name
     fts, vocab = q(fts_table()), q(fts_vocab_table())
     skill, track, resource = (
@@ -313,8 +349,9 @@ def install_sqlite_index(conn: BaseDatabaseWrapper | None = None) -> None:
             f" tokenize = 'porter unicode61 remove_diacritics 2')"
         )
         cursor.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS {vocab} USING fts5vocab({fts}, 'row')")
+        assert set(triggers) == set(TRIGGERS)  # noqa: S101  # nosec B101  # names kept in step
         for name, body in triggers.items():
-            cursor.execute(f"CREATE TRIGGER IF NOT EXISTS {q(fts_table() + '_' + name)} {body}")
+            cursor.execute(f"CREATE TRIGGER IF NOT EXISTS {q(_trigger_name(name))} {body}")
         cursor.execute(f"DELETE FROM {fts}")  # noqa: S608  # nosec B608  # a _meta name
         cursor.execute(document("1"))
 

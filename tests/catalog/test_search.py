@@ -271,3 +271,24 @@ def test_migrate_puts_back_triggers_a_table_rebuild_dropped(client: Client, cata
     assert ranked(client, "compilers") == ["skill-1-1"]
     Skill.objects.filter(slug="skill-1-1").update(title="Interpreters")
     assert ranked(client, "interpreters") == ["skill-1-1"]
+
+
+@pytest.mark.slow  # three migrate runs in a subprocess
+def test_migrations_run_back_and_forth_around_the_sqlite_triggers(tmp_path) -> None:
+    """SQLite refuses to drop a column a trigger names: migrate drops the search triggers
+    first and puts them back after (catalog/apps.py)."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'm.sqlite3'}"}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    for args in (["migrate"], ["migrate", "catalog", "0001"], ["migrate"]):
+        result = subprocess.run(
+            [sys.executable, "manage.py", *args, "-v0"],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr[-2000:]
