@@ -292,3 +292,21 @@ def test_migrations_run_back_and_forth_around_the_sqlite_triggers(tmp_path) -> N
             check=False,
         )
         assert result.returncode == 0, result.stderr[-2000:]
+
+
+@pytest.mark.django_db
+def test_postgres_answers_each_part_from_its_gin_index(catalog) -> None:
+    """The indexes are on expressions: they serve only while the query repeats them
+    exactly (catalog.search.pg_vectors builds both)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's GIN indexes")
+    from catalog.search import search_skills
+
+    with CaptureQueriesContext(connection) as ctx:
+        assert search_skills("skill")
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # six rows: a scan would win
+        cursor.execute("EXPLAIN " + ctx.captured_queries[-1]["sql"])
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    for index in ["skill_search_head", "skill_search_summary", "resource_search"]:
+        assert f"Index Scan on {index}" in plan, plan
