@@ -15,7 +15,8 @@ authors and providers, and its summary (weighted least).
 
 Each query word is matched as a prefix (from three letters), so active search finds
 "pand" before the learner has typed "pandas". All words must match; when nothing
-matches all of them, any word will do.
+matches all of them, close spellings (trigram similarity on PostgreSQL, the index's
+vocabulary on SQLite), then any word.
 """
 
 from __future__ import annotations
@@ -71,7 +72,7 @@ TRIGRAM_THRESHOLD = 0.3
 
 
 def _tsquery(words: Iterable[str], operator: str) -> str:
-    # Words are \w+ only, so quoting each makes a well-formed tsquery.
+    # Words are letters and digits (dots inside), so quoting each makes a valid tsquery.
     return f" {operator} ".join(f"'{w}':*" if len(w) >= 3 else f"'{w}'" for w in words)
 
 
