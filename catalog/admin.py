@@ -178,6 +178,8 @@ class ResourceInline(admin.TabularInline):
     fields = [
         "title",
         "url",
+        "author",
+        "provider",
         "kind",
         "is_free",
         "minutes",
@@ -196,7 +198,7 @@ class SkillAdmin(FileStateMixin, BumpsCatalogVersion):
     list_editable = ["order"]
     list_filter = ["track", "level", "is_published"]
     list_select_related = ["track"]
-    search_fields = ["title", "slug", "summary"]
+    search_fields = ["title", "slug", "summary", "aliases"]
     prepopulated_fields = {"slug": ["title"]}
     ordering = ["track__order", "order", "title"]
     inlines = [PrerequisiteInline, ResourceInline]
@@ -253,12 +255,12 @@ class _Usage(TypedDict):
 @admin.register(Resource)
 class ResourceAdmin(BumpsCatalogVersion):
     list_display = [
-        "title", "skill", "kind", "is_free", "link_state", "link_redirect", "link_checked_at",
-        "used_by", "finished",
+        "title", "skill", "provider", "kind", "is_free", "link_state", "link_redirect",
+        "link_checked_at", "used_by", "finished",
     ]  # fmt: skip
     list_filter = [LinkStateFilter, "kind", "is_free", "skill__track"]
     list_select_related = ["skill"]
-    search_fields = ["title", "url", "skill__title"]
+    search_fields = ["title", "url", "author", "provider", "skill__title"]
     autocomplete_fields = ["skill"]
     readonly_fields = [
         "link_status", "link_error", "link_checked_at", "link_redirect", "link_redirect_status",

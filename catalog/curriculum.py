@@ -33,6 +33,7 @@ DEFAULT_PATH = Path(__file__).resolve().parent / "curriculum.toml"
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _url_validator = URLValidator(schemes=["http", "https"])
+ALIASES_MAX_LENGTH = Skill._meta.get_field("aliases").max_length or 500
 
 
 class CurriculumError(Exception):
@@ -50,6 +51,8 @@ class ResourceEntry:
     kind: str
     is_free: bool
     minutes: int
+    author: str = ""
+    provider: str = ""
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,7 @@ class SkillEntry:
     order: int
     prerequisites: tuple[str, ...]
     resources: tuple[ResourceEntry, ...]
+    aliases: tuple[str, ...] = ()
 
 
 @dataclass
@@ -227,7 +231,17 @@ def _parse_skill(
     name = f"skill #{index}"
     if isinstance(raw, dict) and isinstance(raw.get("slug"), str):
         name = f"skill {raw['slug']!r}"
-    allowed = {"slug", "track", "title", "summary", "level", "hours", "prerequisites", "resources"}
+    allowed = {
+        "slug",
+        "track",
+        "title",
+        "summary",
+        "level",
+        "hours",
+        "prerequisites",
+        "resources",
+        "aliases",
+    }
     entry = _Entry(path, name, raw, allowed)
     slug = entry.slug("slug")
     track = entry.text("track")
@@ -236,6 +250,7 @@ def _parse_skill(
     prerequisites = raw.get("prerequisites", [])
     if not isinstance(prerequisites, list) or not all(isinstance(p, str) for p in prerequisites):
         entry.fail("'prerequisites' must be a list of skill slugs")
+    aliases = _parse_aliases(entry, raw.get("aliases", []))
     resources = []
     seen_urls: set[str] = set()
     for j, resource_raw in enumerate(entry.table_list("resources"), start=1):
@@ -255,11 +270,29 @@ def _parse_skill(
         order=per_track[track],
         prerequisites=tuple(prerequisites),
         resources=tuple(resources),
+        aliases=aliases,
     )
 
 
+def _parse_aliases(entry: _Entry, raw: Any) -> tuple[str, ...]:
+    """Other names for a skill, searched like its title; stored comma-separated."""
+    if not isinstance(raw, list) or not all(isinstance(a, str) and a.strip() for a in raw):
+        entry.fail("'aliases' must be a list of non-empty strings")
+    aliases = tuple(a.strip() for a in raw)
+    for alias in aliases:
+        if "," in alias:
+            entry.fail(f"alias {alias!r} contains a comma (aliases are stored comma-separated)")
+    if len(", ".join(aliases)) > ALIASES_MAX_LENGTH:
+        entry.fail(f"'aliases' are longer than {ALIASES_MAX_LENGTH} characters together")
+    if len({a.casefold() for a in aliases}) != len(aliases):
+        entry.fail("lists an alias twice")
+    return aliases
+
+
 def _parse_resource(path: Path, name: str, raw: Any) -> ResourceEntry:
-    entry = _Entry(path, name, raw, {"title", "url", "kind", "free", "minutes"})
+    entry = _Entry(
+        path, name, raw, {"title", "url", "kind", "free", "minutes", "author", "provider"}
+    )
     url = entry.text("url", max_length=500)
     try:
         _url_validator(url)
@@ -271,6 +304,8 @@ def _parse_resource(path: Path, name: str, raw: Any) -> ResourceEntry:
         kind=entry.choice("kind", list(Resource.Kind.values)),
         is_free=entry.boolean("free"),
         minutes=entry.integer("minutes", 1, 100_000),
+        author=entry.text("author", required=False, max_length=200),
+        provider=entry.text("provider", required=False, max_length=120),
     )
 
 
@@ -369,6 +404,7 @@ def _skill_values(entry: SkillEntry, tracks: dict[str, Track]) -> dict[str, Any]
         "level": entry.level,
         "hours": entry.hours,
         "order": entry.order,
+        "aliases": ", ".join(entry.aliases),
         "is_published": True,
     }
 
@@ -377,8 +413,11 @@ def _differs(obj: Model, values: dict[str, Any]) -> bool:
     return any(getattr(obj, name) != value for name, value in values.items())
 
 
-def _resource_rows(entry: SkillEntry) -> list[tuple[str, str, str, bool, int]]:
-    return [(r.url, r.title, r.kind, r.is_free, r.minutes) for r in entry.resources]
+def _resource_rows(entry: SkillEntry) -> list[tuple[str, str, str, bool, int, str, str]]:
+    return [
+        (r.url, r.title, r.kind, r.is_free, r.minutes, r.author, r.provider)
+        for r in entry.resources
+    ]
 
 
 def _current_links(ids: list[int]) -> tuple[dict[int, set[str]], dict[int, list[tuple]]]:
@@ -393,7 +432,7 @@ def _current_links(ids: list[int]) -> tuple[dict[int, set[str]], dict[int, list[
     for skill_id, *row in (
         Resource.objects.filter(skill_id__in=ids)
         .order_by("order", "id")
-        .values_list("skill_id", "url", "title", "kind", "is_free", "minutes")
+        .values_list("skill_id", "url", "title", "kind", "is_free", "minutes", "author", "provider")
     ):
         resources[skill_id].append(tuple(row))
     return requires, resources
@@ -410,6 +449,8 @@ def _skill_differences(
     ]
     if skill.track.slug != entry.track:
         found.append("track")
+    if skill.aliases != ", ".join(entry.aliases):
+        found.append("aliases")
     if not skill.is_published:
         found.append("published")
     if requires != set(entry.prerequisites):
@@ -507,6 +548,8 @@ def _sync_resources(
                 "kind": item.kind,
                 "is_free": item.is_free,
                 "minutes": item.minutes,
+                "author": item.author,
+                "provider": item.provider,
                 "order": order,
             }
             resource = existing.get(key)

@@ -14,7 +14,7 @@ and the values are only strings, whole numbers, booleans and lists of strings.
 
 from __future__ import annotations
 
-from .models import Prerequisite, Resource, Skill, Track
+from .models import Prerequisite, Resource, Skill, Track, split_aliases
 
 HEADER = """\
 # Gradient curriculum: the catalog of tracks, skills, prerequisites and resources
@@ -41,11 +41,12 @@ HEADER = """\
 #
 # Format (TOML 1.0, read with Python's stdlib `tomllib`)
 #   [[track]]            slug, title, summary. File order is display order.
-#   [[skill]]            slug, track, title, level, hours, summary, prerequisites.
-#                        Skills appear grouped by track, in learning order; file
-#                        order is display order within a track.
-#   [[skill.resources]]  title, url, kind, free, minutes; one block per link,
-#                        directly after the skill it belongs to.
+#   [[skill]]            slug, track, title, level, hours, summary, prerequisites,
+#                        and optionally aliases. Skills appear grouped by track, in
+#                        learning order; file order is display order within a track.
+#   [[skill.resources]]  title, url, kind, free, minutes, provider, and author when
+#                        known; one block per link, directly after the skill it
+#                        belongs to.
 #
 # Rules for editing
 #   * Slugs are lowercase kebab-case and unique across the whole file. Never
@@ -70,6 +71,14 @@ HEADER = """\
 #     needed to work through the resource for this skill.
 #   * Inline tables must stay on one line in TOML 1.0, so resources use
 #     [[skill.resources]] sub-tables rather than inline tables.
+#   * `aliases` lists other names a learner might search for: abbreviations
+#     (MLOps, CNN, LLM, RAG), tools the skill is about (XGBoost, Docker), other
+#     spellings (k-means, kmeans; optimization). Search ranks an alias like the
+#     title. No commas inside an alias.
+#   * `provider` names who publishes a resource (a site, a university, a press:
+#     "MIT OpenCourseWare", "scikit-learn", "Springer"); every resource has one.
+#     `author` names the people who wrote or teach it ("Andrew Ng"), only when
+#     certain from the resource itself; otherwise leave it out. Both are searched.
 """
 
 RULE = "# " + "-" * 77
@@ -150,13 +159,21 @@ def dump_curriculum() -> str:
                 f"hours = {skill.hours}",
                 f"summary = {multiline_string(skill.summary)}",
                 f"prerequisites = {_list(sorted(requires.get(skill.pk, [])))}",
-                "",
             ]
+            if skill.aliases:
+                out.append(f"aliases = {_list(split_aliases(skill.aliases))}")
+            out.append("")
             for resource in resources.get(skill.pk, []):
                 out += [
                     "[[skill.resources]]",
                     f"title = {basic_string(resource.title)}",
                     f"url = {basic_string(resource.url)}",
+                ]
+                if resource.author:
+                    out.append(f"author = {basic_string(resource.author)}")
+                if resource.provider:
+                    out.append(f"provider = {basic_string(resource.provider)}")
+                out += [
                     f"kind = {basic_string(resource.kind)}",
                     f"free = {'true' if resource.is_free else 'false'}",
                     f"minutes = {resource.minutes}",

@@ -40,6 +40,11 @@ class Skill(models.Model):
     hours = models.PositiveSmallIntegerField(help_text="Estimated hours of study.")
     order = models.PositiveSmallIntegerField(default=0, help_text="Position within the track.")
     is_published = models.BooleanField("published", default=True)
+    aliases = models.CharField(
+        max_length=500,
+        blank=True,
+        help_text="Other names learners type, comma-separated: “MLOps, ML lifecycle”.",
+    )
     prerequisites: models.ManyToManyField[Skill, Prerequisite] = models.ManyToManyField(
         "self",
         through="Prerequisite",
@@ -60,6 +65,14 @@ class Skill(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def alias_list(self) -> list[str]:
+        return split_aliases(self.aliases)
+
+
+def split_aliases(aliases: str) -> list[str]:
+    return [a.strip() for a in aliases.split(",") if a.strip()]
 
 
 class Prerequisite(models.Model):
@@ -107,6 +120,12 @@ class Resource(models.Model):
     skill = models.ForeignKey(Skill, on_delete=models.CASCADE, related_name="resources")
     title = models.CharField(max_length=200)
     url = models.URLField("URL", max_length=500)
+    author = models.CharField(
+        max_length=200, blank=True, help_text="Who wrote or teaches it; empty when unsure."
+    )
+    provider = models.CharField(
+        max_length=120, blank=True, help_text="Who publishes it: a site, a university, a press."
+    )
     kind = models.CharField(max_length=12, choices=Kind.choices)
     is_free = models.BooleanField("free", default=True)
     minutes = models.PositiveIntegerField(help_text="Estimated time to work through it.")

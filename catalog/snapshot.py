@@ -17,7 +17,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 
-from .models import Prerequisite, Resource, Skill, Track
+from .models import Prerequisite, Resource, Skill, Track, split_aliases
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,8 @@ class ResourceNode:
     kind_label: str
     is_free: bool
     minutes: int
+    author: str = ""
+    provider: str = ""
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,7 @@ class SkillNode:
     prerequisites: tuple[int, ...] = ()
     unlocks: tuple[int, ...] = ()
     resources: tuple[ResourceNode, ...] = ()
+    aliases: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -113,7 +116,7 @@ def build_catalog() -> Catalog:
     skills_qs = Skill.objects.published().order_by("track__order", "order", "title")
     rows = list(
         skills_qs.values_list(
-            "id", "slug", "title", "summary", "level", "hours", "order", "track_id"
+            "id", "slug", "title", "summary", "level", "hours", "order", "track_id", "aliases"
         )
     )
     requires: dict[int, list[int]] = {}
@@ -126,20 +129,24 @@ def build_catalog() -> Catalog:
 
     resources: dict[int, list[ResourceNode]] = {}
     kinds = dict(Resource.Kind.choices)
-    for skill_id, pk, title, url, kind, is_free, minutes in (
+    for skill_id, pk, title, url, kind, is_free, minutes, author, provider in (
         Resource.objects.filter(skill__is_published=True)
         .order_by("skill_id", "order", "id")
-        .values_list("skill_id", "id", "title", "url", "kind", "is_free", "minutes")
+        .values_list(
+            "skill_id", "id", "title", "url", "kind", "is_free", "minutes", "author", "provider"
+        )
     ):
         resources.setdefault(skill_id, []).append(
-            ResourceNode(pk, title, url, kind, kinds.get(kind, kind), is_free, minutes)
+            ResourceNode(
+                pk, title, url, kind, kinds.get(kind, kind), is_free, minutes, author, provider
+            )
         )
 
     position = {row[0]: i for i, row in enumerate(rows)}
     labels = dict(Skill._meta.get_field("level").choices or [])
     skills: dict[int, SkillNode] = {}
     by_track: dict[int, list[int]] = {}
-    for pk, slug, title, summary, level, hours, order, track_id in rows:
+    for pk, slug, title, summary, level, hours, order, track_id, aliases in rows:
         skills[pk] = SkillNode(
             id=pk,
             slug=slug,
@@ -154,6 +161,7 @@ def build_catalog() -> Catalog:
             prerequisites=tuple(sorted(requires.get(pk, ()), key=position.__getitem__)),
             unlocks=tuple(sorted(unlocks.get(pk, ()), key=position.__getitem__)),
             resources=tuple(resources.get(pk, ())),
+            aliases=tuple(split_aliases(aliases)),
         )
         by_track.setdefault(track_id, []).append(pk)
 

@@ -47,6 +47,6 @@ def test_the_benchmark_runs_every_page(tmp_path: Path) -> None:
         for row in rows
         if row.startswith("| ") and not re.match(r"\| (\d+|run|action alone|---) ", row)
     ]
-    assert len(mix) == 1 and len(actions) == 8, rows  # one mix run; eight actions alone
+    assert len(mix) == 1 and len(actions) == 9, rows  # one mix run; nine actions alone
     assert all(re.search(r"\| 0 \|$", row) for row in mix + actions), "requests failed"
     assert "toggle response" in result.stdout

@@ -21,7 +21,7 @@ def catalog_state() -> dict[str, list]:
         "skills": list(
             Skill.objects.published()
             .order_by("track__order", "order")
-            .values_list("slug", "track__slug", "title", "summary", "level", "hours")
+            .values_list("slug", "track__slug", "title", "summary", "level", "hours", "aliases")
         ),
         "prerequisites": sorted(
             Prerequisite.objects.filter(skill__is_published=True).values_list(
@@ -31,7 +31,9 @@ def catalog_state() -> dict[str, list]:
         "resources": list(
             Resource.objects.filter(skill__is_published=True)
             .order_by("skill__slug", "order", "id")
-            .values_list("skill__slug", "title", "url", "kind", "is_free", "minutes")
+            .values_list(
+                "skill__slug", "title", "url", "kind", "is_free", "minutes", "author", "provider"
+            )
         ),
     }
 
@@ -62,7 +64,9 @@ def test_admin_edits_survive_a_dump_and_a_load_on_a_fresh_database(
     # Edits as a curator makes them: a resource's title, an unpublished skill, a new skill.
     resource.title = 'Essence of "linear algebra" \\ 3Blue1Brown'
     resource.save()
-    Skill.objects.filter(slug="calculus").update(summary="Limits and derivatives.\nTwo lines.")
+    Skill.objects.filter(slug="calculus").update(
+        summary="Limits and derivatives.\nTwo lines.", aliases="limits, derivatives"
+    )
     Skill.objects.filter(slug="discrete-mathematics").update(is_published=False)
     track = Track.objects.get(slug="mathematics")
     new = Skill.objects.create(
@@ -72,7 +76,8 @@ def test_admin_edits_survive_a_dump_and_a_load_on_a_fresh_database(
     Prerequisite.objects.create(skill=new, requires=skill)
     Resource.objects.create(
         skill=new, title="Numerical Recipes", url="https://numerical.recipes/",
-        kind="book", is_free=False, minutes=600,
+        kind="book", is_free=False, minutes=600, author="William H. Press",
+        provider="Cambridge University Press",
     )  # fmt: skip
     Prerequisite.objects.filter(requires__slug="discrete-mathematics").delete()
     before = catalog_state()

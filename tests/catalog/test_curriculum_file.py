@@ -121,3 +121,22 @@ def test_every_skill_is_documented_for_a_learner(curriculum) -> None:
 def test_every_track_has_skills(curriculum) -> None:
     used = {skill.track for skill in curriculum.skills}
     assert [t.slug for t in curriculum.tracks if t.slug not in used] == []
+
+
+def test_every_resource_names_its_provider(curriculum) -> None:
+    """Search finds resources by who publishes them ("MIT OpenCourseWare", "Kaggle")."""
+    missing = [
+        f"{skill.slug}: {resource.url}"
+        for skill in curriculum.skills
+        for resource in skill.resources
+        if not resource.provider
+    ]
+    assert missing == []
+
+
+def test_well_known_authors_and_aliases_are_searchable(curriculum) -> None:
+    authors = {r.author for skill in curriculum.skills for r in skill.resources}
+    assert {"Andrew Ng", "Grant Sanderson", "Chip Huyen"} <= authors
+    assert "Gareth James, Daniela Witten, Trevor Hastie, Robert Tibshirani" in authors
+    aliases = {a.casefold() for skill in curriculum.skills for a in skill.aliases}
+    assert {"mlops", "k-means", "kmeans", "cnn", "llm", "rag", "xgboost"} <= aliases

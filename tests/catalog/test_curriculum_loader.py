@@ -184,6 +184,34 @@ MALFORMED = [
         "unknown track 'coding'",
     ),
     ("bad level", GOOD.replace('level = "beginner"', 'level = "expert"', 1), "skill", "level"),
+    (
+        "aliases not a list",
+        GOOD.replace('prerequisites = ["algebra"]', 'prerequisites = ["algebra"]\naliases = "py"'),
+        "skill 'python'",
+        "'aliases' must be a list of non-empty strings",
+    ),
+    (
+        "alias with a comma",
+        GOOD.replace(
+            'prerequisites = ["algebra"]', 'prerequisites = ["algebra"]\naliases = ["a, b"]'
+        ),
+        "skill 'python'",
+        "contains a comma",
+    ),
+    (
+        "alias twice",
+        GOOD.replace(
+            'prerequisites = ["algebra"]', 'prerequisites = ["algebra"]\naliases = ["Py", "py"]'
+        ),
+        "skill 'python'",
+        "lists an alias twice",
+    ),
+    (
+        "author not text",
+        GOOD.replace("minutes = 300", "minutes = 300\nauthor = 3"),
+        "skill 'python', resource #1",
+        "'author' must be a non-empty string",
+    ),
     ("not TOML", GOOD + "\n[[skill]\n", "file", "not valid TOML"),
     ("no resources", GOOD.split("[[skill.resources]]")[0], "skill 'algebra'", "'resources'"),
 ]
@@ -293,3 +321,27 @@ def test_a_skill_added_in_admin_stays_published_and_listed(tmp_path: Path) -> No
     assert report.kept == ["numpy (not in the file)"]
     load_curriculum(path, force=True)
     assert not Skill.objects.get(slug="numpy").is_published
+
+
+@pytest.mark.django_db
+def test_it_loads_aliases_authors_and_providers(tmp_path: Path) -> None:
+    text = GOOD.replace(
+        'prerequisites = ["algebra"]', 'prerequisites = ["algebra"]\naliases = ["py", "Python 3"]'
+    ).replace(
+        "minutes = 300",
+        'minutes = 300\nauthor = "Guido van Rossum"\nprovider = "Python Software Foundation"',
+    )
+    load_curriculum(write(tmp_path, text))
+    python = Skill.objects.get(slug="python")
+    assert python.aliases == "py, Python 3"
+    assert python.alias_list == ["py", "Python 3"]
+    resource = python.resources.get()
+    assert (resource.author, resource.provider) == (
+        "Guido van Rossum",
+        "Python Software Foundation",
+    )
+    # Gone from the file, gone from the catalog.
+    load_curriculum(write(tmp_path, GOOD))
+    python.refresh_from_db()
+    assert python.aliases == ""
+    assert python.resources.get().provider == ""

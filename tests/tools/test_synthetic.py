@@ -32,3 +32,25 @@ def test_the_generator_adds_synthetic_learners_and_mentors() -> None:
     assert str(report).startswith("60 learners, 2 mentors")
     generate(learners=5, mentors=0, password="x")  # adds more, after the ones that exist
     assert User.objects.filter(username__startswith="learner").count() == 65
+
+
+@pytest.mark.django_db
+def test_the_catalog_grows_by_copies_that_search_finds(client) -> None:
+    from catalog.curriculum import load_curriculum
+    from catalog.models import Resource, Skill, Track
+    from catalog.snapshot import forget_catalog
+    from tools.bench.synthetic_catalog import grow_catalog
+
+    load_curriculum()
+    skills, tracks, resources = (m.objects.count() for m in (Skill, Track, Resource))
+    assert grow_catalog(3) == 2 * skills
+    assert (Skill.objects.count(), Track.objects.count(), Resource.objects.count()) == (
+        3 * skills,
+        tracks,
+        3 * resources,
+    )
+    assert grow_catalog(3) == 0  # copies that exist are not made again
+    forget_catalog()
+    html = client.get("/catalog/", {"q": "pandas"}).content.decode()
+    for slug in ["pandas", "pandas-copy-2", "pandas-copy-3"]:
+        assert f'href="/skills/{slug}/"' in html

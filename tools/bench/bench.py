@@ -3,6 +3,7 @@
 
     .venv/bin/python tools/bench/bench.py --database sqlite   --learners 10000 --mentors 200
     .venv/bin/python tools/bench/bench.py --database postgres --learners 10000 --mentors 200
+    .venv/bin/python tools/bench/bench.py --database sqlite --catalog-scale 10   (search)
 
 It seeds a database of the given size (manage.py seed_demo, then tools/bench/seed.py;
 reused on the next run unless --fresh), creates
@@ -12,13 +13,17 @@ settings on loopback, and drives it with wrk (8 connections). Every request is a
 user and a random action, with these fixed weights:
 
     learners  dashboard 18, track page 14, skill page 18, project list 10,
-              htmx status toggle 25, catalog 5
+              htmx status toggle 25, catalog 5, search 3
     mentors   mentor dashboard 5, a mentee's page 5
 
 A toggle is the htmx POST /progress/<skill>/ and always changes the status: each
 (user, skill) pair moves along to do -> learning -> done -> to do from the status it had
 when the run began, and each wrk thread owns its own users, so no toggle repeats a
 status.
+
+A search is /catalog/?q= with one of SEARCHES (titles, aliases, authors, misspellings).
+--catalog-scale N adds copies 2..N of every track (tools/bench/synthetic_catalog.py), so
+search and the catalog's pages meet a catalog N times today's size.
 
 It prints and checks:
 
@@ -53,6 +58,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import quote_plus
 
 import httpx
 
@@ -72,10 +78,17 @@ MIX = {
     "projects": 10,
     "toggle": 25,
     "catalog": 5,
+    "search": 3,
     "mentor dashboard": 5,
     "mentee page": 5,
 }
 MENTOR_ACTIONS = {"mentor dashboard", "mentee page"}
+# What learners type into search: words, aliases, authors, misspellings, half a word.
+SEARCHES = [
+    "pandas", "MLOps", "kmeans", "Andrew Ng", "3blue1brown", "regresion", "pandsa",
+    "neural networks", "cross validation", "docker", "LLM", "RAG", "XGBoost", "sklearn",
+    "Chip Huyen", "hyperparam", "overfiting", "A/B testing", "kaggle", "git",
+]  # fmt: skip
 NEXT_STATUS = {"todo": "learning", "learning": "done", "done": "todo", "skipped": "learning"}
 
 # Each wrk thread reads its own request list (written by this script) and walks it in
@@ -189,10 +202,12 @@ def manage(env: dict[str, str], *args: str) -> str:
     return result.stdout
 
 
-def prepare(kind: str, env: dict[str, str], learners: int, mentors: int, fresh: bool) -> None:
+def prepare(
+    kind: str, env: dict[str, str], learners: int, mentors: int, fresh: bool, scale: int = 1
+) -> None:
     name = "sqlite" if kind == "sqlite" else PG_DATABASE
     WORK.mkdir(parents=True, exist_ok=True)
-    marker = WORK / f"seeded-{name}-{learners}-{mentors}"
+    marker = WORK / f"seeded-{name}-{learners}-{mentors}-catalog{scale}"
     if kind == "sqlite":
         path = WORK / "bench.sqlite3"
         if fresh or not marker.exists():
@@ -217,6 +232,13 @@ def prepare(kind: str, env: dict[str, str], learners: int, mentors: int, fresh: 
             cwd=ROOT, env=env, capture_output=True, text=True, check=True,
         ).stdout  # fmt: skip
         log(out.strip().splitlines()[-1] + f" (total {time.monotonic() - started:.0f} s)")
+        if scale > 1:
+            out = subprocess.run(
+                [PYTHON, str(ROOT / "tools" / "bench" / "synthetic_catalog.py"),
+                 "--scale", str(scale)],
+                cwd=ROOT, env=env, capture_output=True, text=True, check=True,
+            ).stdout  # fmt: skip
+            log(f"Catalog × {scale}: {out.strip()}")
         if kind == "postgres":
             subprocess.run(
                 ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", PG_DATABASE, "-q",
@@ -325,6 +347,7 @@ def request_lines(
                 "skill": f"/skills/{rng.choice(world.skills)}/",
                 "projects": "/projects/",
                 "catalog": "/catalog/",
+                "search": f"/catalog/?q={quote_plus(rng.choice(SEARCHES))}",
                 "healthz": "/healthz",
             }[action]
             session = "" if action == "healthz" else u["session"]
@@ -437,6 +460,9 @@ def main() -> None:
     parser.add_argument("--pg-database", help="PostgreSQL database to use")
     parser.add_argument("--seed", type=int, default=1, help="random seed for users and mix")
     parser.add_argument(
+        "--catalog-scale", type=int, default=1, help="a synthetic catalog N times today's"
+    )
+    parser.add_argument(
         "--smoke", action="store_true", help="report only: never fail on a budget (for CI)"
     )
     options = parser.parse_args()
@@ -457,7 +483,16 @@ def main() -> None:
         "DJANGO_SECURE_HSTS_SECONDS": "0",
         "DJANGO_LOG_LEVEL": "WARNING",
     }
-    prepare(options.database, env, options.learners, options.mentors, options.fresh)
+    if options.catalog_scale < 1:
+        sys.exit("--catalog-scale must be 1 or more.")
+    prepare(
+        options.database,
+        env,
+        options.learners,
+        options.mentors,
+        options.fresh,
+        options.catalog_scale,
+    )
     world = make_world(env, options.users, options.mentor_users, options.seed)
     log(f"Signed in {len(world.learners)} learners and {len(world.mentors)} mentors.")
     port = free_port()
@@ -485,7 +520,7 @@ def measure(base: str, world: World, options: argparse.Namespace) -> tuple:
         share = mixes[-1].rps / statistics.mean(r.rps for r in health[-2:])
         log(f"  mix run {i + 1}: {mixes[-1].rps:.0f} req/s ({share:.2f} of /healthz)")
     actions = []
-    for action in ["catalog", "track", "skill", "dashboard", "toggle", "projects",
+    for action in ["catalog", "search", "track", "skill", "dashboard", "toggle", "projects",
                    "mentor dashboard", "mentee page"]:  # fmt: skip
         lines = request_lines(world, {action: 1}, count, options.seed + 1)
         queries, raw, packed = probe(base, world, action)
@@ -556,6 +591,9 @@ def report(
                       f"{a.queries} queries (<= 10)")  # fmt: skip
         if a.alone.errors or a.single.errors:
             checks.append(f"FAIL {a.name}: {a.alone.errors + a.single.errors} errors")
+    search = next(a for a in actions if a.name == "search")
+    checks.append(f"{'PASS' if search.alone.p95 < 30 else 'FAIL'} search: p95 "
+                  f"{search.alone.p95:.1f} ms at 8 connections (< 30)")  # fmt: skip
     toggle = next(a for a in actions if a.name == "toggle")
     checks.append(f"{'PASS' if toggle.gzip_bytes <= 4096 else 'FAIL'} toggle response: "
                   f"{toggle.gzip_bytes:,} bytes gzip (<= 4 KB)")  # fmt: skip

@@ -12,6 +12,7 @@ from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_safe
 
+from catalog import search
 from catalog.models import Resource
 from catalog.snapshot import ResourceNode, SkillNode, TrackNode, get_catalog
 
@@ -32,15 +33,12 @@ STATUS_FILTERS = [("", "All"), *Status.choices]
 @require_safe
 def catalog_index(request: HtmxHttpRequest) -> HttpResponse:
     catalog = get_catalog()
-    query = request.GET.get("q", "").strip()[:100]
-    results = None
+    query = request.GET.get("q", "").strip()[: search.MAX_QUERY_LENGTH]
+    matches: list[search.Match] | None = None
     if query:
-        needle = query.lower()
-        results = [
-            s
-            for pk in catalog.order
-            if needle in (s := catalog.skills[pk]).title.lower() or needle in s.summary.lower()
-        ]
+        # The database ranks; the process's catalog copy says what matched.
+        ids = search.search_skills(query)
+        matches = [search.describe(catalog.skills[pk], query) for pk in ids if pk in catalog.skills]
     user = request.user
     states = rules.status_map(user) if user.is_authenticated else {}
     overview = rules.overview(states, catalog) if user.is_authenticated else None
@@ -51,8 +49,16 @@ def catalog_index(request: HtmxHttpRequest) -> HttpResponse:
             (track, overview.for_track(track.id) if overview else None) for track in catalog.tracks
         ],
         "query": query,
-        "results": [(s, rules.status_of(states, s.id) if overview else "") for s in results or []],
-        "searched": results is not None,
+        "results": [
+            (
+                m,
+                catalog.track(m.skill.track_id),
+                rules.status_of(states, m.skill.id) if overview else "",
+            )
+            for m in matches or []
+        ],
+        "searched": matches is not None,
+        "search_limit": search.DEFAULT_LIMIT,
     }
     if request.htmx and request.htmx.target == "search-results":
         return render_fragment(request, "browse/index.html", ["search_results"], context)

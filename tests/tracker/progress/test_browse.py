@@ -157,28 +157,7 @@ def test_the_track_page_filters_by_status(client: Client, alice, catalog, wanted
         assert "No skill in this track is marked “Skipped”" in response.content.decode()
 
 
-@pytest.mark.django_db
-def test_search_finds_skills_by_title_and_summary(client: Client, catalog) -> None:
-    response = client.get("/catalog/?q=skill 2.3")
-    assert [s.slug for s, _ in response.context["results"]] == ["skill-2-3"]
-    assert "<html" in response.content.decode()
-    by_summary = client.get("/catalog/?q=IT MATTERS").context["results"]
-    assert len(by_summary) == 6
-    nothing = client.get("/catalog/?q=quantum").content.decode()
-    assert "Nothing matches" in nothing
-
-
-@pytest.mark.django_db
-def test_active_search_answers_a_fragment(client: Client, alice, catalog) -> None:
-    client.force_login(alice)
-    response = client.get(
-        "/catalog/?q=1.2", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="search-results"
-    )
-    html = response.content.decode()
-    assert "<html" not in html
-    assert html.lstrip().startswith('<section id="search-results"')
-    assert 'href="/skills/skill-1-2/"' in html
-    assert 'class="status status-todo">To do</span>' in html
+# Search: tests/catalog/test_search.py.
 
 
 @pytest.mark.django_db
