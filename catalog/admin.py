@@ -177,7 +177,9 @@ class ResourceInline(admin.TabularInline):
     model = Resource
     fields = [
         "title",
+        "key",
         "url",
+        "section",
         "author",
         "provider",
         "kind",

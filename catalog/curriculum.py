@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +26,7 @@ from django.db import transaction
 from django.db.models import Model
 
 from .graph import describe_cycle, find_cycle
-from .models import Level, Prerequisite, Resource, Skill, Track
+from .models import Level, Prerequisite, Resource, Skill, Track, resource_key
 from .snapshot import bump_catalog_version
 
 DEFAULT_PATH = Path(__file__).resolve().parent / "curriculum.toml"
@@ -53,6 +53,8 @@ class ResourceEntry:
     minutes: int
     author: str = ""
     provider: str = ""
+    key: str = ""  # stable within the skill; made from the title when the file has none
+    section: str = ""
 
 
 @dataclass(frozen=True)
@@ -253,11 +255,17 @@ def _parse_skill(
     aliases = _parse_aliases(entry, raw.get("aliases", []))
     resources = []
     seen_urls: set[str] = set()
+    seen_keys: set[str] = set()
     for j, resource_raw in enumerate(entry.table_list("resources"), start=1):
         resource = _parse_resource(path, f"{name}, resource #{j}", resource_raw)
         if resource.url in seen_urls:
             entry.fail(f"resource #{j} repeats the URL {resource.url}")
+        if resource.key in seen_keys:
+            entry.fail(f"resource #{j} repeats the key {resource.key!r}")
+        if not resource.key:
+            resource = replace(resource, key=resource_key(resource.title, seen_keys))
         seen_urls.add(resource.url)
+        seen_keys.add(resource.key)
         resources.append(resource)
     per_track[track] += 1
     return SkillEntry(
@@ -291,8 +299,14 @@ def _parse_aliases(entry: _Entry, raw: Any) -> tuple[str, ...]:
 
 def _parse_resource(path: Path, name: str, raw: Any) -> ResourceEntry:
     entry = _Entry(
-        path, name, raw, {"title", "url", "kind", "free", "minutes", "author", "provider"}
+        path,
+        name,
+        raw,
+        {"key", "title", "url", "section", "kind", "free", "minutes", "author", "provider"},
     )
+    key = entry.text("key", required=False, max_length=80)
+    if key and not SLUG_RE.match(key):
+        entry.fail(f"'key' {key!r} must be lowercase kebab-case")
     url = entry.text("url", max_length=500)
     try:
         _url_validator(url)
@@ -306,6 +320,8 @@ def _parse_resource(path: Path, name: str, raw: Any) -> ResourceEntry:
         minutes=entry.integer("minutes", 1, 100_000),
         author=entry.text("author", required=False, max_length=200),
         provider=entry.text("provider", required=False, max_length=120),
+        key=key,
+        section=entry.text("section", required=False, max_length=120),
     )
 
 
@@ -413,9 +429,9 @@ def _differs(obj: Model, values: dict[str, Any]) -> bool:
     return any(getattr(obj, name) != value for name, value in values.items())
 
 
-def _resource_rows(entry: SkillEntry) -> list[tuple[str, str, str, bool, int, str, str]]:
+def _resource_rows(entry: SkillEntry) -> list[tuple]:
     return [
-        (r.url, r.title, r.kind, r.is_free, r.minutes, r.author, r.provider)
+        (r.key, r.url, r.title, r.section, r.kind, r.is_free, r.minutes, r.author, r.provider)
         for r in entry.resources
     ]
 
@@ -432,7 +448,18 @@ def _current_links(ids: list[int]) -> tuple[dict[int, set[str]], dict[int, list[
     for skill_id, *row in (
         Resource.objects.filter(skill_id__in=ids)
         .order_by("order", "id")
-        .values_list("skill_id", "url", "title", "kind", "is_free", "minutes", "author", "provider")
+        .values_list(
+            "skill_id",
+            "key",
+            "url",
+            "title",
+            "section",
+            "kind",
+            "is_free",
+            "minutes",
+            "author",
+            "provider",
+        )  # fmt: skip
     ):
         resources[skill_id].append(tuple(row))
     return requires, resources
@@ -531,9 +558,11 @@ def _sync_prerequisites(
 def _sync_resources(
     curriculum: Curriculum, skills: dict[str, Skill], report: LoadReport, kept: set[int]
 ) -> None:
+    """Resources are matched by their key within the skill, so a corrected address or
+    title updates the row (and learners' marks on it stay)."""
     entries = [entry for entry in curriculum.skills if skills[entry.slug].pk not in kept]
     existing: dict[tuple[int, str], Resource] = {
-        (r.skill_id, r.url): r
+        (r.skill_id, r.key): r
         for r in Resource.objects.filter(skill__in=[skills[e.slug] for e in entries])
     }
     wanted: set[tuple[int, str]] = set()
@@ -541,10 +570,12 @@ def _sync_resources(
     for entry in entries:
         skill = skills[entry.slug]
         for order, item in enumerate(entry.resources, start=1):
-            key = (skill.pk, item.url)
+            key = (skill.pk, item.key)
             wanted.add(key)
             values = {
                 "title": item.title,
+                "url": item.url,
+                "section": item.section,
                 "kind": item.kind,
                 "is_free": item.is_free,
                 "minutes": item.minutes,
@@ -554,12 +585,12 @@ def _sync_resources(
             }
             resource = existing.get(key)
             if resource is None:
-                new.append(Resource(skill=skill, url=item.url, **values))
+                new.append(Resource(skill=skill, key=item.key, **values))
             elif _sync_fields(resource, values):
                 report.counts["resources updated"] += 1
-    Resource.objects.bulk_create(new)
-    report.counts["resources created"] += len(new)
     stale = [r.pk for key, r in existing.items() if key not in wanted]
     if stale:
         Resource.objects.filter(pk__in=stale).delete()
         report.counts["resources removed"] += len(stale)
+    Resource.objects.bulk_create(new)
+    report.counts["resources created"] += len(new)

@@ -44,9 +44,9 @@ HEADER = """\
 #   [[skill]]            slug, track, title, level, hours, summary, prerequisites,
 #                        and optionally aliases. Skills appear grouped by track, in
 #                        learning order; file order is display order within a track.
-#   [[skill.resources]]  title, url, kind, free, minutes, provider, and author when
-#                        known; one block per link, directly after the skill it
-#                        belongs to.
+#   [[skill.resources]]  key, title, url, kind, free, minutes, provider, and author
+#                        when known, section when the address is a whole work; one
+#                        block per link, directly after the skill it belongs to.
 #
 # Rules for editing
 #   * Slugs are lowercase kebab-case and unique across the whole file. Never
@@ -71,6 +71,12 @@ HEADER = """\
 #     needed to work through the resource for this skill.
 #   * Inline tables must stay on one line in TOML 1.0, so resources use
 #     [[skill.resources]] sub-tables rather than inline tables.
+#   * A resource's `key` is its stable name within the skill (kebab-case, made
+#     from the title when left out). Learners' "used" marks follow it: correct a
+#     title or an address and keep the key. A new key is a new resource.
+#   * When the address is a whole book or course and the skill needs a part of
+#     it, keep the work's stable address and name the part in `section`
+#     ("Chapter 3", "Lectures 4 to 6"); one address never stands for two titles.
 #   * `aliases` lists other names a learner might search for: abbreviations
 #     (MLOps, CNN, LLM, RAG), tools the skill is about (XGBoost, Docker), other
 #     spellings (k-means, kmeans; optimization). Search ranks an alias like the
@@ -166,9 +172,12 @@ def dump_curriculum() -> str:
             for resource in resources.get(skill.pk, []):
                 out += [
                     "[[skill.resources]]",
+                    f"key = {basic_string(resource.key)}",
                     f"title = {basic_string(resource.title)}",
                     f"url = {basic_string(resource.url)}",
                 ]
+                if resource.section:
+                    out.append(f"section = {basic_string(resource.section)}")
                 if resource.author:
                     out.append(f"author = {basic_string(resource.author)}")
                 if resource.provider:

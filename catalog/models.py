@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.db.models import F, Q
+from django.utils.text import slugify
 
 
 class Level(models.TextChoices):
@@ -107,6 +110,16 @@ class ResourceQuerySet(models.QuerySet["Resource"]):
         return self.exclude(link_redirect_url="")
 
 
+def resource_key(title: str, taken: set[str]) -> str:
+    """A key for a resource of a skill, made from its title: a slug, not in `taken`."""
+    base = slugify(title)[:72].strip("-") or "resource"
+    key, n = base, 1
+    while key in taken:
+        n += 1
+        key = f"{base}-{n}"
+    return key
+
+
 class Resource(models.Model):
     class Kind(models.TextChoices):
         COURSE = "course", "Course"
@@ -119,7 +132,17 @@ class Resource(models.Model):
 
     skill = models.ForeignKey(Skill, on_delete=models.CASCADE, related_name="resources")
     title = models.CharField(max_length=200)
+    # Stable within the skill: learners' marks and the curriculum file follow the key, so
+    # a corrected address or title keeps them. Made from the title when left empty.
+    key = models.SlugField(
+        max_length=80, blank=True, help_text="Stable name within the skill; made from the title."
+    )
     url = models.URLField("URL", max_length=500)
+    section = models.CharField(
+        max_length=120,
+        blank=True,
+        help_text='The part this skill needs, when the address is the whole work: "Chapter 3".',
+    )
     author = models.CharField(
         max_length=200, blank=True, help_text="Who wrote or teaches it; empty when unsure."
     )
@@ -153,10 +176,21 @@ class Resource(models.Model):
         ordering = ["order", "id"]
         constraints = [
             models.UniqueConstraint(fields=["skill", "url"], name="unique_resource_url_per_skill"),
+            models.UniqueConstraint(fields=["skill", "key"], name="unique_resource_key_per_skill"),
         ]
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self.key:
+            taken = set(
+                Resource.objects.filter(skill_id=self.skill_id)
+                .exclude(pk=self.pk)
+                .values_list("key", flat=True)
+            )
+            self.key = resource_key(self.title, taken)
+        super().save(*args, **kwargs)
 
     @property
     def link_ok(self) -> bool | None:

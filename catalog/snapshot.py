@@ -31,6 +31,7 @@ class ResourceNode:
     minutes: int
     author: str = ""
     provider: str = ""
+    section: str = ""
 
 
 @dataclass(frozen=True)
@@ -129,17 +130,35 @@ def build_catalog() -> Catalog:
 
     resources: dict[int, list[ResourceNode]] = {}
     kinds = dict(Resource.Kind.choices)
-    for skill_id, pk, title, url, kind, is_free, minutes, author, provider in (
+    for skill_id, pk, title, url, kind, is_free, minutes, author, provider, section in (
         Resource.objects.filter(skill__is_published=True)
         .order_by("skill_id", "order", "id")
         .values_list(
-            "skill_id", "id", "title", "url", "kind", "is_free", "minutes", "author", "provider"
-        )
+            "skill_id",
+            "id",
+            "title",
+            "url",
+            "kind",
+            "is_free",
+            "minutes",
+            "author",
+            "provider",
+            "section",
+        )  # fmt: skip
     ):
         resources.setdefault(skill_id, []).append(
             ResourceNode(
-                pk, title, url, kind, kinds.get(kind, kind), is_free, minutes, author, provider
-            )
+                pk,
+                title,
+                url,
+                kind,
+                kinds.get(kind, kind),
+                is_free,
+                minutes,
+                author,
+                provider,
+                section,
+            )  # fmt: skip
         )
 
     position = {row[0]: i for i, row in enumerate(rows)}

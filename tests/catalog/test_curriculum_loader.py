@@ -345,3 +345,54 @@ def test_it_loads_aliases_authors_and_providers(tmp_path: Path) -> None:
     python.refresh_from_db()
     assert python.aliases == ""
     assert python.resources.get().provider == ""
+
+
+# -- stable resource keys ------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_corrected_address_or_title_keeps_the_resource_row(tmp_path: Path) -> None:
+    load_curriculum(write(tmp_path, GOOD))
+    tutorial = Resource.objects.get(skill__slug="python")
+    assert tutorial.key == "the-python-tutorial"  # made from the title
+    moved = GOOD.replace(
+        'title = "The Python Tutorial"\nurl = "https://docs.python.org/3/tutorial/"',
+        'key = "the-python-tutorial"\ntitle = "The Python Tutorial (3.13)"\n'
+        'url = "https://docs.python.org/3.13/tutorial/"\nsection = "Chapters 1 to 9"',
+    )
+    report = load_curriculum(write(tmp_path, moved))
+    assert report.counts["resources updated"] == 1 and not report.counts["resources created"]
+    again = Resource.objects.get(skill__slug="python")
+    assert again.pk == tutorial.pk
+    assert (again.url, again.title, again.section) == (
+        "https://docs.python.org/3.13/tutorial/",
+        "The Python Tutorial (3.13)",
+        "Chapters 1 to 9",
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        ('key = "Not A Slug"\ntitle = "The Python Tutorial"', "must be lowercase kebab-case"),
+        ('key = "khan-academy"\ntitle = "The Python Tutorial"', None),  # another skill's: fine
+    ],
+)
+def test_resource_keys_are_checked(tmp_path: Path, change: str, problem: str | None) -> None:
+    text = GOOD.replace('title = "The Python Tutorial"', change)
+    if problem is None:
+        load_curriculum(write(tmp_path, text))
+        return
+    with pytest.raises(CurriculumError, match=problem):
+        load_curriculum(write(tmp_path, text))
+
+
+@pytest.mark.django_db
+def test_two_resources_of_a_skill_may_not_share_a_key(tmp_path: Path) -> None:
+    text = GOOD + (
+        '\n[[skill.resources]]\nkey = "the-python-tutorial"\ntitle = "Another"\n'
+        'url = "https://example.org/x"\nkind = "docs"\nfree = true\nminutes = 5\n'
+    )
+    with pytest.raises(CurriculumError, match="repeats the key 'the-python-tutorial'"):
+        load_curriculum(write(tmp_path, text))

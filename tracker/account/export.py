@@ -65,7 +65,7 @@ def build_export(
     resources_used = (
         ResourceUse.objects.filter(user=user)
         .order_by("created_at", "id")
-        .values_list("resource__skill__slug", "resource__url", "created_at")
+        .values_list("resource__skill__slug", "resource__key", "resource__url", "created_at")
     )
     links = (
         SkillLink.objects.filter(user=user)
@@ -144,7 +144,8 @@ def build_export(
             for slug, title, url, at in links
         ],
         "resources_used": [
-            {"skill": slug, "url": url, "used_at": _when(at)} for slug, url, at in resources_used
+            {"skill": slug, "resource": key, "url": url, "used_at": _when(at)}
+            for slug, key, url, at in resources_used
         ],
         "projects": [_project_export(p, absolute_url) for p in projects],
         "feedback": [

@@ -271,31 +271,34 @@ def _import_resource_uses(
     now: dt.datetime,
     report: ImportReport,
 ) -> None:
-    """Marks on curated resources, found by skill and address; one the account already
-    has is kept as it is."""
-    wanted: dict[tuple[int, str], dt.datetime] = {}
+    """Marks on curated resources, found by skill and key (so a resource whose address
+    was corrected since is still found), else by skill and address; one the account
+    already has is kept as it is."""
+    wanted: list[tuple[int, str | None, str, dt.datetime]] = []
     for mark in document.resources_used:
         skill_id = known(mark.skill)
         if skill_id is None:
             report.left_out += 1
         else:
-            wanted.setdefault((skill_id, mark.url), mark.used_at or now)
+            wanted.append((skill_id, mark.resource, mark.url, mark.used_at or now))
     if not wanted:
         return
-    found = {
-        (skill_id, url): pk
-        for pk, skill_id, url in Resource.objects.filter(
-            skill_id__in={skill_id for skill_id, _ in wanted},
-            url__in={url for _, url in wanted},
-        ).values_list("pk", "skill_id", "url")
-    }
+    by_key: dict[tuple[int, str], int] = {}
+    by_url: dict[tuple[int, str], int] = {}
+    for resource_id, resource_skill, resource_key, resource_url in Resource.objects.filter(
+        skill_id__in={skill_id for skill_id, *_ in wanted}
+    ).values_list("pk", "skill_id", "key", "url"):
+        by_key[resource_skill, resource_key] = resource_id
+        by_url[resource_skill, resource_url] = resource_id
     already = set(ResourceUse.objects.filter(user=user).values_list("resource_id", flat=True))
     marks = []
-    for key, when in wanted.items():
-        if key not in found:
+    for skill_id, key, url, when in wanted:
+        pk = (by_key.get((skill_id, key)) if key else None) or by_url.get((skill_id, url))
+        if pk is None:
             report.resources_gone += 1
-        elif found[key] not in already:
-            marks.append(ResourceUse(user=user, resource_id=found[key], created_at=when))
+        elif pk not in already:
+            already.add(pk)
+            marks.append(ResourceUse(user=user, resource_id=pk, created_at=when))
     ResourceUse.objects.bulk_create(marks, batch_size=500)
     report.resources_used = len(marks)
 

@@ -288,9 +288,11 @@ class LinkIn(_In):
 
 
 class ResourceUseIn(_In):
-    """A curated resource the learner marked as used: its skill and its address."""
+    """A curated resource the learner marked as used: its skill, its key in the skill, and
+    its address when the mark was exported (files from before keys name only that)."""
 
     skill: SkillSlug
+    resource: SkillSlug | None = None
     url: Annotated[Name, AfterValidator(_web_address)] = Field(max_length=500)
     used_at: When | None = None
 

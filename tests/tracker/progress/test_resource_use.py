@@ -213,3 +213,25 @@ def test_an_import_refuses_a_mark_that_is_not_a_web_address(alice_client, skill)
     page = _import(alice_client, data)
     assert "resources_used[0].url:" in page
     assert not ResourceUse.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_mark_survives_a_corrected_address_and_shows_the_section(
+    alice_client, alice, skill, tmp_path
+) -> None:
+    """The curriculum file corrects a resource's address under the same key: the row,
+    and the learner's mark on it, stay; an export from before still finds it."""
+    video = resource(skill, "A video")
+    progress.resource_mark_used(user=alice, resource_id=video.pk, used=True)
+    exported = alice_client.get("/account/export.json").json()["resources_used"]
+    assert exported[0]["resource"] == video.key == "a-video"
+    Resource.objects.filter(pk=video.pk).update(
+        url="https://example.org/video-v2", section="Part 2"
+    )
+    forget_catalog()
+    page = alice_client.get("/skills/skill-1-1/").content.decode()
+    assert "1 of 2 resources used" in page and "<span>Part 2</span>" in page
+    ResourceUse.objects.all().delete()
+    data = {"format": "gradient-export", "version": 1, "resources_used": exported}
+    assert "1 resource marked as used" in _import(alice_client, data)
+    assert ResourceUse.objects.get().resource_id == video.pk
