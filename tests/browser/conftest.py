@@ -129,9 +129,11 @@ def main_pages() -> list[MainPage]:
     ):
         rows.setdefault(slug, []).append(status.get(skill_id, "todo"))
     track = max(rows, key=lambda slug: len(set(rows[slug][:5])))
+    largest = max(rows, key=lambda slug: len(rows[slug]))  # the widest map
     return [
         MainPage("catalog", "ada", "/catalog/"),
         MainPage("track", "ada", f"/catalog/{track}/"),
+        MainPage("map", "ada", f"/catalog/{largest}/map/"),
         MainPage("skill", "ada", f"/skills/{verified.skill.slug}/"),
         MainPage("dashboard", "ada", "/dashboard/"),
         MainPage("projects", "ada", "/projects/"),

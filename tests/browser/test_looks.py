@@ -52,6 +52,8 @@ CURATED = [
     ("catalog", DESKTOP_LIGHT, False, "catalog-desktop-light.png"),
     ("track", DESKTOP_LIGHT, False, "track-desktop-light.png"),
     ("skill", DESKTOP_LIGHT, False, "skill-desktop-light.png"),
+    ("map", DESKTOP_LIGHT, False, "map-desktop-light.png"),
+    ("map", PHONE_LIGHT, False, "map-phone-light.png"),
     ("dashboard", DESKTOP_LIGHT, False, "dashboard-desktop-light.png"),
     ("dashboard", DESKTOP_DARK, False, "dashboard-desktop-dark.png"),
     ("project", DESKTOP_LIGHT, True, "project-desktop-light.png"),

@@ -124,6 +124,7 @@ ROUTES = {
     "healthz": [("get", lambda w: "/healthz", None, everyone(200))],
     "catalog:index": [("get", lambda w: "/catalog/", None, everyone(200))],
     "catalog:track": [("get", lambda w: "/catalog/track-1/", None, everyone(200))],
+    "catalog:track-map": [("get", lambda w: "/catalog/track-1/map/", None, everyone(200))],
     "catalog:skill": [("get", lambda w: "/skills/skill-1-1/", None, everyone(200))],
     "tracker:dashboard": [("get", lambda w: "/dashboard/", None, SIGNED_IN_OWN)],
     "tracker:track-reset": [("get", lambda w: "/dashboard/reset/track-1/", None, SIGNED_IN_OWN)],

@@ -23,7 +23,7 @@ from ..mentoring.models import Feedback
 from ..mentoring.rules import threads_for_viewer
 from ..portfolio.rules import projects_as_evidence
 from ..templating import render_fragment
-from . import rules
+from . import maps, rules
 from .forms import SkillLinkForm
 from .models import ResourceUse, SkillLink, Status
 
@@ -103,6 +103,59 @@ def _track_context(request: HttpRequest, track: TrackNode) -> dict[str, Any]:
         "status_filter_label": Status(wanted).label if wanted else "",
         "filters": STATUS_FILTERS,
     }
+
+
+@require_safe
+def track_map(request: HttpRequest, slug: str) -> HttpResponse:
+    """The track's prerequisite graph, drawn: every skill a link, with the learner's status."""
+    catalog = get_catalog()
+    track = catalog.track_by_slug(slug)
+    if track is None:
+        raise Http404("No such track in the catalog.")
+    skills = catalog.skills_of(track)
+    inside = {skill.id for skill in skills}
+    elsewhere = {p for skill in skills for p in skill.prerequisites if p not in inside}
+    states: dict[int, str] = {}
+    if request.user.is_authenticated:
+        rows = rules.progress_rows(request.user, notes=False, skill_ids=[*inside, *elsewhere])
+        states = rules.statuses_of(rows)
+    stubs = {
+        skill.id: [
+            (catalog.skills[p], catalog.track(catalog.skills[p].track_id))
+            for p in skill.prerequisites
+            if p in elsewhere
+        ]
+        for skill in skills
+    }
+    drawing = maps.layout(
+        [skill.id for skill in skills], {skill.id: skill.prerequisites for skill in skills}, stubs
+    )
+    nodes = [
+        (node, catalog.skills[node.id], rules.status_of(states, node.id), maps.title_lines(
+            catalog.skills[node.id].title))
+        for node in drawing.nodes.values()
+    ]  # fmt: skip
+    in_order = sorted(drawing.nodes.values(), key=lambda node: (node.row, node.slot))
+    return render(
+        request,
+        "browse/track_map.html",
+        {
+            "nav": "catalog",
+            "track": track,
+            "drawing": drawing,
+            "node_width": maps.NODE_WIDTH,
+            "nodes": nodes,
+            "states": states,
+            "listed": [
+                (
+                    catalog.skills[node.id],
+                    rules.status_of(states, node.id),
+                    catalog.prerequisites_of(catalog.skills[node.id]),
+                )
+                for node in in_order
+            ],
+        },
+    )
 
 
 @require_safe

@@ -8,5 +8,6 @@ app_name = "catalog"
 urlpatterns = [
     path("catalog/", browse.catalog_index, name="index"),
     path("catalog/<slug:slug>/", browse.track_detail, name="track"),
+    path("catalog/<slug:slug>/map/", browse.track_map, name="track-map"),
     path("skills/<slug:slug>/", browse.skill_detail, name="skill"),
 ]
