@@ -16,14 +16,23 @@ from django.utils.safestring import SafeString
 from .curriculum import skill_differences, track_differences
 from .graph import find_cycle
 from .links import accept_redirects, refuses_redirect
-from .models import LINK_BROKEN, LINK_OK, Prerequisite, Resource, Skill, Track
+from .models import (
+    LINK_BROKEN,
+    LINK_OK,
+    LearningPath,
+    PathStep,
+    Prerequisite,
+    Resource,
+    Skill,
+    Track,
+)
 from .snapshot import bump_catalog_version
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
 
 
-def mark_curated(model: type[Track] | type[Skill], ids: Iterable[int]) -> None:
+def mark_curated(model: type[Track] | type[Skill] | type[LearningPath], ids: Iterable[int]) -> None:
     """Record that a curator changed these entries: `load_curriculum` leaves them as they
     are (and lists them) until they match the file again or it is told --force."""
     model.objects.filter(pk__in=list(ids)).update(curated_at=timezone.now())
@@ -33,7 +42,9 @@ class BumpsCatalogVersion(admin.ModelAdmin):
     """Every change made here marks the pages' cached catalog stale (after commit), and
     the curriculum entries it touched as curated (`curated_entries`)."""
 
-    def curated_entries(self, objects: Iterable[Any]) -> tuple[type[Track] | type[Skill], set]:
+    def curated_entries(
+        self, objects: Iterable[Any]
+    ) -> tuple[type[Track] | type[Skill] | type[LearningPath], set]:
         """The file's entries (tracks or skills) that a change to these objects changes."""
         raise NotImplementedError
 
@@ -338,3 +349,24 @@ class ResourceAdmin(BumpsCatalogVersion):
                 "are marked as curated: the next load_curriculum leaves them as they are.",
                 messages.SUCCESS,
             )
+
+
+class PathStepInline(admin.TabularInline):
+    model = PathStep
+    fields = ["skill", "stage", "required", "order"]
+    autocomplete_fields = ["skill"]
+    extra = 1
+
+
+@admin.register(LearningPath)
+class LearningPathAdmin(BumpsCatalogVersion):
+    list_display = ["title", "slug", "order"]
+    search_fields = ["title", "slug", "summary"]
+    prepopulated_fields = {"slug": ["title"]}
+    filter_horizontal = ["assumed"]
+    inlines = [PathStepInline]
+
+    def curated_entries(
+        self, objects: Iterable[LearningPath]
+    ) -> tuple[type[LearningPath], set[int]]:
+        return LearningPath, {path.pk for path in objects}

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,16 @@ from django.db import transaction
 from django.db.models import Model
 
 from .graph import describe_cycle, find_cycle
-from .models import Level, Prerequisite, Resource, Skill, Track, resource_key
+from .models import (
+    LearningPath,
+    Level,
+    PathStep,
+    Prerequisite,
+    Resource,
+    Skill,
+    Track,
+    resource_key,
+)
 from .snapshot import bump_catalog_version
 
 DEFAULT_PATH = Path(__file__).resolve().parent / "curriculum.toml"
@@ -79,10 +89,38 @@ class SkillEntry:
     aliases: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class StageEntry:
+    title: str
+    required: tuple[str, ...]
+    optional: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PathEntry:
+    slug: str
+    title: str
+    summary: str
+    suits: str
+    order: int
+    assumed: tuple[str, ...]
+    stages: tuple[StageEntry, ...]
+
+    def steps(self) -> list[tuple[str, str, bool]]:
+        """(skill slug, stage title, required) in path order."""
+        return [
+            (slug, stage.title, required)
+            for stage in self.stages
+            for required, slugs in ((True, stage.required), (False, stage.optional))
+            for slug in slugs
+        ]
+
+
 @dataclass
 class Curriculum:
     tracks: list[TrackEntry]
     skills: list[SkillEntry]
+    paths: list[PathEntry] = field(default_factory=list)
 
 
 @dataclass
@@ -184,7 +222,7 @@ def parse_curriculum(path: Path | str = DEFAULT_PATH) -> Curriculum:
     except tomllib.TOMLDecodeError as e:
         raise CurriculumError(path, "file", f"is not valid TOML ({e})") from None
 
-    root = _Entry(path, "file", data, {"track", "skill"})
+    root = _Entry(path, "file", data, {"track", "path", "skill"})
     tracks = [_parse_track(path, i, raw) for i, raw in enumerate(root.table_list("track"), start=1)]
     _refuse_duplicates(path, "track", [t.slug for t in tracks])
     track_slugs = {t.slug for t in tracks}
@@ -211,7 +249,65 @@ def parse_curriculum(path: Path | str = DEFAULT_PATH) -> Curriculum:
         raise CurriculumError(
             path, f"skill {cycle[0]!r}", f"prerequisites form a cycle: {describe_cycle(cycle)}"
         )
-    return Curriculum(tracks=tracks, skills=skills)
+    paths = [
+        _parse_path(path, i, raw, {s.slug: s for s in skills})
+        for i, raw in enumerate(root.data.get("path", []), start=1)
+    ]
+    _refuse_duplicates(path, "path", [p.slug for p in paths])
+    return Curriculum(tracks=tracks, skills=skills, paths=paths)
+
+
+def _slug_list(entry: _Entry, key: str, known: Mapping[str, Any], *, required: bool) -> tuple:
+    value = entry.data.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        entry.fail(f"{key!r} must be a list of skill slugs")
+    if required and not value:
+        entry.fail(f"{key!r} must list at least one skill")
+    for slug in value:
+        if slug not in known:
+            entry.fail(f"{key!r} names an unknown skill {slug!r}")
+    return tuple(value)
+
+
+def _parse_path(path: Path, index: int, raw: Any, skills: Mapping[str, SkillEntry]) -> PathEntry:
+    """A path: its stages of required and optional skills. Every required skill's
+    prerequisites are in the path or assumed, so the path can be followed as written."""
+    name = f"path #{index}"
+    if isinstance(raw, dict) and isinstance(raw.get("slug"), str):
+        name = f"path {raw['slug']!r}"
+    entry = _Entry(path, name, raw, {"slug", "title", "summary", "suits", "assumed", "stages"})
+    stages = []
+    for j, stage_raw in enumerate(entry.table_list("stages"), start=1):
+        stage = _Entry(path, f"{name}, stage #{j}", stage_raw, {"title", "required", "optional"})
+        stages.append(
+            StageEntry(
+                title=stage.text("title", max_length=80),
+                required=_slug_list(stage, "required", skills, required=True),
+                optional=_slug_list(stage, "optional", skills, required=False),
+            )
+        )
+    found = PathEntry(
+        slug=entry.slug("slug"),
+        title=entry.text("title", max_length=120),
+        summary=entry.text("summary"),
+        suits=entry.text("suits"),
+        order=index,
+        assumed=_slug_list(entry, "assumed", skills, required=False),
+        stages=tuple(stages),
+    )
+    steps = [slug for slug, _, _ in found.steps()]
+    for slug, n in Counter(steps).items():
+        if n > 1:
+            entry.fail(f"lists the skill {slug!r} {n} times")
+    covered = set(steps) | set(found.assumed)
+    for slug, _, required in found.steps():
+        missing = [p for p in skills[slug].prerequisites if p not in covered]
+        if required and missing:
+            entry.fail(
+                f"the required skill {slug!r} needs {', '.join(repr(m) for m in missing)}, "
+                "which the path neither includes nor assumes"
+            )
+    return found
 
 
 def _parse_track(path: Path, index: int, raw: Any) -> TrackEntry:
@@ -406,6 +502,7 @@ def load_curriculum(path: Path | str | None = None, *, force: bool = False) -> L
 
     _sync_prerequisites(curriculum, skills, report, kept)
     _sync_resources(curriculum, skills, report, kept)
+    _sync_paths(curriculum, skills, report, force)
     Skill.objects.filter(pk__in=curated - kept).update(curated_at=None)
     if report.changed:
         bump_catalog_version()
@@ -594,3 +691,54 @@ def _sync_resources(
         report.counts["resources removed"] += len(stale)
     Resource.objects.bulk_create(new)
     report.counts["resources created"] += len(new)
+
+
+def _sync_paths(
+    curriculum: Curriculum, skills: dict[str, Skill], report: LoadReport, force: bool
+) -> None:
+    """Paths by slug; a path's steps and assumed skills are replaced when they differ.
+    A path a curator changed in admin is kept, as skills are; paths gone from the file go
+    (they hold no one's data)."""
+    existing = {p.slug: p for p in LearningPath.objects.prefetch_related("steps", "assumed")}
+    for entry in curriculum.paths:
+        values = {
+            "title": entry.title,
+            "summary": entry.summary,
+            "suits": entry.suits,
+            "order": entry.order,
+        }
+        steps = [(skills[slug].pk, stage, required) for slug, stage, required in entry.steps()]
+        assumed = {skills[slug].pk for slug in entry.assumed}
+        path = existing.get(entry.slug)
+        if path is None:
+            path = LearningPath.objects.create(slug=entry.slug, **values)
+            report.counts["paths created"] += 1
+            now_steps: list[tuple[int, str, bool]] = []
+            now_assumed: set[int] = set()
+        else:
+            now_steps = [(st.skill_id, st.stage, st.required) for st in path.steps.all()]
+            now_assumed = {skill.pk for skill in path.assumed.all()}
+            differs = _differs(path, values) or now_steps != steps or now_assumed != assumed
+            if path.curated_at and not force and differs:
+                report.kept.append(f"path {path.slug}")
+                continue
+            _sync_fields(path, values)
+            if differs:
+                report.counts["paths updated"] += 1
+        if now_steps != steps:
+            path.steps.all().delete()
+            PathStep.objects.bulk_create(
+                PathStep(path=path, skill_id=skill_id, stage=stage, required=required, order=n)
+                for n, (skill_id, stage, required) in enumerate(steps, start=1)
+            )
+        if now_assumed != assumed:
+            path.assumed.set(assumed)
+        if path.curated_at:
+            LearningPath.objects.filter(pk=path.pk).update(curated_at=None)
+    in_file = {entry.slug for entry in curriculum.paths}
+    gone = [
+        p.pk for slug, p in existing.items() if slug not in in_file and (force or not p.curated_at)
+    ]
+    if gone:
+        LearningPath.objects.filter(pk__in=gone).delete()
+        report.counts["paths removed"] += len(gone)

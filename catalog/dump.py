@@ -14,7 +14,7 @@ and the values are only strings, whole numbers, booleans and lists of strings.
 
 from __future__ import annotations
 
-from .models import Prerequisite, Resource, Skill, Track, split_aliases
+from .models import LearningPath, Prerequisite, Resource, Skill, Track, split_aliases
 
 HEADER = """\
 # Gradient curriculum: the catalog of tracks, skills, prerequisites and resources
@@ -41,6 +41,12 @@ HEADER = """\
 #
 # Format (TOML 1.0, read with Python's stdlib `tomllib`)
 #   [[track]]            slug, title, summary. File order is display order.
+#   [[path]]             slug, title, summary, suits (who it is for), assumed (skills
+#                        it takes as known); a role as an ordered selection of the
+#                        skills below, in stages.
+#   [[path.stages]]      title, required and optional (electives): skill slugs in
+#                        learning order. A required skill's prerequisites must be in
+#                        the path or assumed; the loader refuses the path otherwise.
 #   [[skill]]            slug, track, title, level, hours, summary, prerequisites,
 #                        and optionally aliases. Skills appear grouped by track, in
 #                        learning order; file order is display order within a track.
@@ -150,6 +156,29 @@ def dump_curriculum() -> str:
         if track.summary:
             out.append(f"summary = {basic_string(track.summary)}")
         out.append("")
+    paths = list(LearningPath.objects.prefetch_related("steps__skill", "assumed"))
+    if paths:
+        out += [RULE, "# Paths", RULE, ""]
+    for path in paths:
+        out += [
+            "[[path]]",
+            f"slug = {basic_string(path.slug)}",
+            f"title = {basic_string(path.title)}",
+            f"summary = {multiline_string(path.summary)}",
+            f"suits = {multiline_string(path.suits)}",
+            f"assumed = {_list(sorted(skill.slug for skill in path.assumed.all()))}",
+            "",
+        ]
+        stages: dict[str, tuple[list[str], list[str]]] = {}
+        for step in path.steps.all():
+            required, optional = stages.setdefault(step.stage, ([], []))
+            (required if step.required else optional).append(step.skill.slug)
+        for title, (required, optional) in stages.items():
+            out += ["[[path.stages]]", f"title = {basic_string(title)}"]
+            out.append(f"required = {_list(required)}")
+            if optional:
+                out.append(f"optional = {_list(optional)}")
+            out.append("")
     for track in tracks:
         mine = [s for s in skills if s.track_id == track.pk]
         if not mine:

@@ -78,6 +78,48 @@ def split_aliases(aliases: str) -> list[str]:
     return [a.strip() for a in aliases.split(",") if a.strip()]
 
 
+class LearningPath(models.Model):
+    """A role (ML engineer, MLOps engineer...) as an ordered selection of the shared skills,
+    in stages; a skill keeps one identity whatever paths include it."""
+
+    slug = models.SlugField(max_length=80, unique=True)
+    title = models.CharField(max_length=120)
+    summary = models.TextField()
+    suits = models.TextField(help_text="Who the path suits.")
+    order = models.PositiveSmallIntegerField(default=0)
+    # Prerequisites of the path's skills that it takes as known rather than teaching.
+    assumed: models.ManyToManyField[Skill, Any] = models.ManyToManyField(
+        "Skill", blank=True, related_name="+"
+    )
+    curated_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["order", "title"]
+        verbose_name = "path"
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class PathStep(models.Model):
+    """A skill of a path, in a stage; required, or an elective."""
+
+    path = models.ForeignKey(LearningPath, on_delete=models.CASCADE, related_name="steps")
+    skill = models.ForeignKey("Skill", on_delete=models.PROTECT, related_name="+")
+    stage = models.CharField(max_length=80)
+    order = models.PositiveSmallIntegerField(default=0, help_text="Position in the path.")
+    required = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["path", "skill"], name="one_step_per_path_skill")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.skill}"
+
+
 class Prerequisite(models.Model):
     """`skill` is best learned after `requires`. The graph of these rows stays acyclic."""
 

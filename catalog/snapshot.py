@@ -17,7 +17,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 
-from .models import Prerequisite, Resource, Skill, Track, split_aliases
+from .models import LearningPath, PathStep, Prerequisite, Resource, Skill, Track, split_aliases
 
 
 @dataclass(frozen=True)
@@ -68,6 +68,31 @@ class TrackNode:
         return len(self.skill_ids)
 
 
+@dataclass(frozen=True)
+class StageNode:
+    title: str
+    steps: tuple[tuple[int, bool], ...]  # (skill id, required), published skills only
+
+
+@dataclass(frozen=True)
+class PathNode:
+    id: int
+    slug: str
+    title: str
+    summary: str
+    suits: str
+    url: str
+    stages: tuple[StageNode, ...]
+    required_ids: tuple[int, ...]
+    optional_ids: tuple[int, ...]
+    hours: int  # of the required skills
+    optional_hours: int
+
+    @property
+    def skill_ids(self) -> tuple[int, ...]:
+        return tuple(pk for stage in self.stages for pk, _ in stage.steps)
+
+
 @dataclass(frozen=True, eq=False)
 class Catalog:
     """The published catalog, as one process's copy; built by build_catalog."""
@@ -78,6 +103,7 @@ class Catalog:
     _tracks_by_id: dict[int, TrackNode] = field(repr=False, default_factory=dict)
     _tracks_by_slug: dict[str, TrackNode] = field(repr=False, default_factory=dict)
     _skills_by_slug: dict[str, SkillNode] = field(repr=False, default_factory=dict)
+    paths: tuple[PathNode, ...] = ()
 
     def track(self, track_id: int) -> TrackNode:
         return self._tracks_by_id[track_id]
@@ -87,6 +113,9 @@ class Catalog:
 
     def skill_by_slug(self, slug: str) -> SkillNode | None:
         return self._skills_by_slug.get(slug)
+
+    def path_by_slug(self, slug: str) -> PathNode | None:
+        return next((p for p in self.paths if p.slug == slug), None)
 
     def skills_of(self, track: TrackNode) -> list[SkillNode]:
         return [self.skills[pk] for pk in track.skill_ids]
@@ -103,9 +132,11 @@ class Catalog:
 _page_urls: dict[str, Callable[[str], str]] = {}
 
 
-def link_pages(*, skill: Callable[[str], str], track: Callable[[str], str]) -> None:
-    """How to make the address of a skill's and a track's page from its slug."""
-    _page_urls.update(skill=skill, track=track)
+def link_pages(
+    *, skill: Callable[[str], str], track: Callable[[str], str], path: Callable[[str], str]
+) -> None:
+    """How to make the address of a skill's, a track's and a path's page from its slug."""
+    _page_urls.update(skill=skill, track=track, path=path)
 
 
 def _page_url(kind: str, slug: str) -> str:
@@ -113,7 +144,7 @@ def _page_url(kind: str, slug: str) -> str:
 
 
 def build_catalog() -> Catalog:
-    """Read the published catalog: four queries whatever its size."""
+    """Read the published catalog: six queries whatever its size."""
     skills_qs = Skill.objects.published().order_by("track__order", "order", "title")
     rows = list(
         skills_qs.values_list(
@@ -198,6 +229,7 @@ def build_catalog() -> Catalog:
         for t in Track.objects.filter(pk__in=by_track).order_by("order", "title")
     )
     return Catalog(
+        paths=_paths(skills),
         tracks=tracks,
         skills=skills,
         order=tuple(row[0] for row in rows),
@@ -205,6 +237,39 @@ def build_catalog() -> Catalog:
         _tracks_by_slug={t.slug: t for t in tracks},
         _skills_by_slug={s.slug: s for s in skills.values()},
     )
+
+
+def _paths(skills: dict[int, SkillNode]) -> tuple[PathNode, ...]:
+    """The paths, with their published skills only: two queries."""
+    steps: dict[int, dict[str, list[tuple[int, bool]]]] = {}
+    for path_id, stage, skill_id, required in PathStep.objects.order_by("order", "id").values_list(
+        "path_id", "stage", "skill_id", "required"
+    ):
+        if skill_id in skills:
+            steps.setdefault(path_id, {}).setdefault(stage, []).append((skill_id, required))
+    found = []
+    for p in LearningPath.objects.order_by("order", "title"):
+        stages = tuple(
+            StageNode(title, tuple(items)) for title, items in steps.get(p.pk, {}).items()
+        )
+        required_ids = tuple(pk for st in stages for pk, req in st.steps if req)
+        optional_ids = tuple(pk for st in stages for pk, req in st.steps if not req)
+        found.append(
+            PathNode(
+                id=p.pk,
+                slug=p.slug,
+                title=p.title,
+                summary=p.summary,
+                suits=p.suits,
+                url=_page_url("path", p.slug),
+                stages=stages,
+                required_ids=required_ids,
+                optional_ids=optional_ids,
+                hours=sum(skills[pk].hours for pk in required_ids),
+                optional_hours=sum(skills[pk].hours for pk in optional_ids),
+            )
+        )
+    return tuple(found)
 
 
 # -- the shared copy ------------------------------------------------------------------------

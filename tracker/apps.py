@@ -14,4 +14,5 @@ class TrackerConfig(AppConfig):
         link_pages(
             skill=lambda slug: reverse("catalog:skill", args=[slug]),
             track=lambda slug: reverse("catalog:track", args=[slug]),
+            path=lambda slug: reverse("catalog:path", args=[slug]),
         )

@@ -134,6 +134,8 @@ def main_pages() -> list[MainPage]:
         MainPage("catalog", "ada", "/catalog/"),
         MainPage("track", "ada", f"/catalog/{track}/"),
         MainPage("map", "ada", f"/catalog/{largest}/map/"),
+        MainPage("paths", "ada", "/paths/"),
+        MainPage("path", "ada", "/paths/ml-engineer/"),
         MainPage("skill", "ada", f"/skills/{verified.skill.slug}/"),
         MainPage("dashboard", "ada", "/dashboard/"),
         MainPage("projects", "ada", "/projects/"),

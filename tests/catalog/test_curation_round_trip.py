@@ -10,7 +10,7 @@ from django.test import Client
 
 from catalog.curriculum import DEFAULT_PATH, load_curriculum, parse_curriculum
 from catalog.dump import basic_string, dump_curriculum, multiline_string
-from catalog.models import Prerequisite, Resource, Skill, Track
+from catalog.models import LearningPath, Prerequisite, Resource, Skill, Track
 from tests.helpers import PASSWORD
 
 
@@ -39,6 +39,7 @@ def catalog_state() -> dict[str, list]:
 
 
 def fresh_database() -> None:
+    LearningPath.objects.all().delete()
     Prerequisite.objects.all().delete()
     Resource.objects.all().delete()
     Skill.objects.all().delete()

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.test import Client
 
 from catalog.curriculum import load_curriculum
-from catalog.models import Prerequisite, Resource, Skill, Track
+from catalog.models import LearningPath, Prerequisite, Resource, Skill, Track
 from catalog.snapshot import forget_catalog
 from tests.catalog.test_search import ranked
 
@@ -26,6 +26,7 @@ def curriculum(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) 
         load_curriculum()
         yield
         with transaction.atomic():
+            LearningPath.objects.all().delete()  # its steps protect the skills
             Prerequisite.objects.all().delete()
             Resource.objects.all().delete()
             Skill.objects.all().delete()

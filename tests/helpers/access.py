@@ -11,6 +11,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from PIL import Image
 
+from catalog.models import LearningPath, PathStep
 from tests.helpers import make_catalog, make_user
 from tracker.mentoring.services import invite_create, invite_token, mentor_note_save
 from tracker.models import Feedback, Mentorship, Project, ProjectImage, SkillLink
@@ -44,6 +45,8 @@ def build_world() -> World:
     w = World()
     skills = make_catalog(tracks=1, skills_per_track=2)
     skill = skills[0]
+    path = LearningPath.objects.create(slug="world", title="World", summary="S.", suits="All.")
+    PathStep.objects.create(path=path, skill=skill, stage="One", order=1)
     u = w.users
     u["owner"] = make_user("olivia")
     u["mentor"] = make_user("mia")
@@ -126,6 +129,9 @@ ROUTES = {
     "catalog:track": [("get", lambda w: "/catalog/track-1/", None, everyone(200))],
     "catalog:track-map": [("get", lambda w: "/catalog/track-1/map/", None, everyone(200))],
     "catalog:skill": [("get", lambda w: "/skills/skill-1-1/", None, everyone(200))],
+    "catalog:paths": [("get", lambda w: "/paths/", None, everyone(200))],
+    "catalog:path": [("get", lambda w: "/paths/world/", None, everyone(200))],
+    "catalog:path-map": [("get", lambda w: "/paths/world/map/", None, everyone(200))],
     "tracker:dashboard": [("get", lambda w: "/dashboard/", None, SIGNED_IN_OWN)],
     "tracker:track-reset": [("get", lambda w: "/dashboard/reset/track-1/", None, SIGNED_IN_OWN)],
     "tracker:progress": [

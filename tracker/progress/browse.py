@@ -4,6 +4,7 @@ because they show the tracker's data and the catalog never imports the tracker."
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
@@ -112,7 +113,16 @@ def track_map(request: HttpRequest, slug: str) -> HttpResponse:
     track = catalog.track_by_slug(slug)
     if track is None:
         raise Http404("No such track in the catalog.")
-    skills = catalog.skills_of(track)
+    return map_page(request, f"Map of {track.title}", track.title, track.url, track.skill_ids)
+
+
+def map_page(
+    request: HttpRequest, heading: str, parent: str, parent_url: str, skill_ids: Iterable[int]
+) -> HttpResponse:
+    """A map of these skills (a track's, a path's): their prerequisites among them drawn as
+    arrows, the others listed inside each skill."""
+    catalog = get_catalog()
+    skills = [catalog.skills[pk] for pk in skill_ids]
     inside = {skill.id for skill in skills}
     elsewhere = {p for skill in skills for p in skill.prerequisites if p not in inside}
     states: dict[int, str] = {}
@@ -138,14 +148,15 @@ def track_map(request: HttpRequest, slug: str) -> HttpResponse:
     in_order = sorted(drawing.nodes.values(), key=lambda node: (node.row, node.slot))
     return render(
         request,
-        "browse/track_map.html",
+        "browse/map.html",
         {
             "nav": "catalog",
-            "track": track,
+            "heading": heading,
+            "parent": parent,
+            "parent_url": parent_url,
             "drawing": drawing,
             "node_width": maps.NODE_WIDTH,
             "nodes": nodes,
-            "states": states,
             "listed": [
                 (
                     catalog.skills[node.id],
