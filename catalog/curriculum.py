@@ -35,6 +35,11 @@ SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _url_validator = URLValidator(schemes=["http", "https"])
 ALIASES_MAX_LENGTH = Skill._meta.get_field("aliases").max_length or 500
 
+# Most hours a skill of each level may claim. A skill bigger than this is several skills,
+# or a milestone (a degree, an internship) whose hours are only the decision and the
+# applications: the study itself is counted in the skills it teaches.
+MAX_HOURS = {Level.BEGINNER: 80, Level.INTERMEDIATE: 120, Level.ADVANCED: 160}
+
 
 class CurriculumError(Exception):
     """A problem in the curriculum file, naming the file, the entry and the problem."""
@@ -147,12 +152,13 @@ class _Entry:
             self.fail(f"{key!r} {value!r} is not a lowercase kebab-case slug")
         return value
 
-    def integer(self, key: str, low: int, high: int) -> int:
+    def integer(self, key: str, low: int, high: int, context: str = "") -> int:
         value = self.data.get(key)
         if value is None:
             self.fail(f"missing field {key!r}")
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            self.fail(f"{key!r} must be a whole number from {low} to {high}, not {value!r}")
+            bounds = f"from {low} to {high}" + (f" {context}" if context else "")
+            self.fail(f"{key!r} must be a whole number {bounds}, not {value!r}")
         return value
 
     def boolean(self, key: str) -> bool:
@@ -268,13 +274,15 @@ def _parse_skill(
         seen_keys.add(resource.key)
         resources.append(resource)
     per_track[track] += 1
+    level = entry.choice("level", list(Level.values))
+    article = "an" if level[0] in "aeiou" else "a"
     return SkillEntry(
         slug=slug,
         track=track,
         title=entry.text("title", max_length=120),
         summary=entry.text("summary"),
-        level=entry.choice("level", list(Level.values)),
-        hours=entry.integer("hours", 1, 1000),
+        level=level,
+        hours=entry.integer("hours", 1, MAX_HOURS[Level(level)], f"for {article} {level} skill"),
         order=per_track[track],
         prerequisites=tuple(prerequisites),
         resources=tuple(resources),

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from catalog.curriculum import parse_curriculum
+from catalog.curriculum import MAX_HOURS, parse_curriculum
 
 # Each area of ../shared/seeds (as DESIGN.md lists them) and the skills that cover it.
 # Removing one of these from the file fails the build: the catalog must keep covering it.
@@ -140,3 +140,19 @@ def test_well_known_authors_and_aliases_are_searchable(curriculum) -> None:
     assert "Gareth James, Daniela Witten, Trevor Hastie, Robert Tibshirani" in authors
     aliases = {a.casefold() for skill in curriculum.skills for a in skill.aliases}
     assert {"mlops", "k-means", "kmeans", "cnn", "llm", "rag", "xgboost"} <= aliases
+
+
+def test_hours_are_within_the_bounds_for_each_level(curriculum) -> None:
+    over = [
+        f"{skill.slug}: {skill.hours} h for a {skill.level} skill"
+        for skill in curriculum.skills
+        if not 1 <= skill.hours <= MAX_HOURS[skill.level]
+    ]
+    assert over == []
+
+
+def test_the_education_track_is_a_small_share_of_the_total(curriculum) -> None:
+    """Degrees and internships are milestones: their study is counted in other skills."""
+    total = sum(skill.hours for skill in curriculum.skills)
+    education = sum(skill.hours for skill in curriculum.skills if skill.track == "education")
+    assert education <= total * 0.05
