@@ -156,3 +156,12 @@ def test_the_education_track_is_a_small_share_of_the_total(curriculum) -> None:
     total = sum(skill.hours for skill in curriculum.skills)
     education = sum(skill.hours for skill in curriculum.skills if skill.track == "education")
     assert education <= total * 0.05
+
+
+def test_one_address_stands_for_one_title(curriculum) -> None:
+    """A chapter of a book is the book's address with the chapter in `section`."""
+    titles: dict[str, set[str]] = {}
+    for skill in curriculum.skills:
+        for resource in skill.resources:
+            titles.setdefault(resource.url, set()).add(resource.title)
+    assert {url: t for url, t in titles.items() if len(t) > 1} == {}
