@@ -165,3 +165,35 @@ def test_one_address_stands_for_one_title(curriculum) -> None:
         for resource in skill.resources:
             titles.setdefault(resource.url, set()).add(resource.title)
     assert {url: t for url, t in titles.items() if len(t) > 1} == {}
+
+
+def test_prerequisites_come_earlier_in_the_learning_order(curriculum) -> None:
+    """Tracks and skills are in learning order, so nothing needs what comes after it."""
+    tracks = {track.slug: track.order for track in curriculum.tracks}
+    position = {skill.slug: (tracks[skill.track], skill.order) for skill in curriculum.skills}
+    later = [
+        f"{skill.slug} needs {slug}"
+        for skill in curriculum.skills
+        for slug in skill.prerequisites
+        if position[slug] > position[skill.slug]
+    ]
+    assert later == []
+
+
+def test_an_introduction_needs_only_what_it_truly_needs(curriculum) -> None:
+    skills = {skill.slug: skill for skill in curriculum.skills}
+
+    def everything_before(slug: str) -> set[str]:
+        seen: set[str] = set()
+        todo = list(skills[slug].prerequisites)
+        while todo:
+            name = todo.pop()
+            if name not in seen:
+                seen.add(name)
+                todo += skills[name].prerequisites
+        return seen
+
+    assert everything_before("machine-learning-basics") == set()
+    assert "supervised-learning" not in everything_before("scikit-learn")
+    assert "sequence-models" not in everything_before("transformers")
+    assert "transformers" not in everything_before("hugging-face-ecosystem")
