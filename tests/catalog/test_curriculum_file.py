@@ -61,6 +61,16 @@ SEED_AREAS = {
         "hyperparameter-tuning",
         "model-selection",
     ],
+    "LLM engineering (issue 15)": [
+        "large-language-models",
+        "vector-databases",
+        "retrieval-augmented-generation",
+        "llm-agents",
+        "llm-evaluation",
+        "gpu-cost",
+        "llm-serving",
+        "llm-observability-guardrails",
+    ],
     "ML lifecycle and deployment": [
         "problem-framing",
         "ml-lifecycle",
@@ -113,7 +123,7 @@ def test_every_skill_is_documented_for_a_learner(curriculum) -> None:
         sentences = [s for s in re.split(r"(?<=[.!?])\s+", skill.summary) if s.strip()]
         assert len(sentences) >= 2, f"{skill.slug}: the summary needs two or more sentences"
         assert skill.hours > 0
-        assert skill.resources, f"{skill.slug} has no resource"
+        assert len(skill.resources) >= 2, f"{skill.slug} needs two resources or more"
         for resource in skill.resources:
             assert resource.url.startswith("https://"), f"{skill.slug}: {resource.url}"
 
