@@ -26,7 +26,7 @@ from django.db import transaction
 from django.db.models import Model
 
 from .graph import describe_cycle, find_cycle
-from .models import Level, Prerequisite, Resource, Skill, Track, resource_key
+from .models import MAX_HOURS, Level, Prerequisite, Resource, Skill, Track, resource_key
 from .snapshot import bump_catalog_version
 
 DEFAULT_PATH = Path(__file__).resolve().parent / "curriculum.toml"
@@ -34,11 +34,6 @@ DEFAULT_PATH = Path(__file__).resolve().parent / "curriculum.toml"
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _url_validator = URLValidator(schemes=["http", "https"])
 ALIASES_MAX_LENGTH = Skill._meta.get_field("aliases").max_length or 500
-
-# Most hours a skill of each level may claim. A skill bigger than this is several skills,
-# or a milestone (a degree, an internship) whose hours are only the decision and the
-# applications: the study itself is counted in the skills it teaches.
-MAX_HOURS = {Level.BEGINNER: 80, Level.INTERMEDIATE: 120, Level.ADVANCED: 160}
 
 
 class CurriculumError(Exception):
