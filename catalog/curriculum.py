@@ -28,6 +28,7 @@ from django.db.models import Model
 
 from .graph import describe_cycle, find_cycle
 from .models import (
+    MAX_HOURS,
     LearningPath,
     Level,
     PathStep,
@@ -185,12 +186,13 @@ class _Entry:
             self.fail(f"{key!r} {value!r} is not a lowercase kebab-case slug")
         return value
 
-    def integer(self, key: str, low: int, high: int) -> int:
+    def integer(self, key: str, low: int, high: int, context: str = "") -> int:
         value = self.data.get(key)
         if value is None:
             self.fail(f"missing field {key!r}")
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            self.fail(f"{key!r} must be a whole number from {low} to {high}, not {value!r}")
+            bounds = f"from {low} to {high}" + (f" {context}" if context else "")
+            self.fail(f"{key!r} must be a whole number {bounds}, not {value!r}")
         return value
 
     def boolean(self, key: str) -> bool:
@@ -364,13 +366,15 @@ def _parse_skill(
         seen_keys.add(resource.key)
         resources.append(resource)
     per_track[track] += 1
+    level = entry.choice("level", list(Level.values))
+    article = "an" if level[0] in "aeiou" else "a"
     return SkillEntry(
         slug=slug,
         track=track,
         title=entry.text("title", max_length=120),
         summary=entry.text("summary"),
-        level=entry.choice("level", list(Level.values)),
-        hours=entry.integer("hours", 1, 1000),
+        level=level,
+        hours=entry.integer("hours", 1, MAX_HOURS[Level(level)], f"for {article} {level} skill"),
         order=per_track[track],
         prerequisites=tuple(prerequisites),
         resources=tuple(resources),

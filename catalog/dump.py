@@ -60,7 +60,12 @@ HEADER = """\
 #     new skill and retire the old one in admin instead.
 #   * `track` must name a track defined at the top of the file.
 #   * `level` is one of: beginner, intermediate, advanced.
-#   * `hours` is a whole-number estimate of study time, 1..400.
+#   * `hours` is a whole-number estimate of study time a practitioner would sign:
+#     at most 80 for a beginner skill, 120 for an intermediate one and 160 for an
+#     advanced one (the loader and admin refuse more). A bigger topic is several
+#     skills. A degree or an internship is a milestone: its hours are the decision
+#     and the applications, and its summary says so; the study is counted in the
+#     skills it teaches.
 #   * `summary` is at least two full sentences written for the learner: what it
 #     is, why an ML engineer needs it, what you can do when you are done. Plain,
 #     concrete and encouraging; no marketing.

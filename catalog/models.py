@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.text import slugify
@@ -32,6 +33,13 @@ class Track(models.Model):
 class SkillQuerySet(models.QuerySet["Skill"]):
     def published(self) -> SkillQuerySet:
         return self.filter(is_published=True)
+
+
+# Most hours a skill of each level may claim. A skill bigger than this is several skills,
+# or a milestone (a degree, an internship) whose hours are only the decision and the
+# applications: the study itself is counted in the skills it teaches. The curriculum
+# loader and admin both hold a skill to it, so admin cannot save what the file refuses.
+MAX_HOURS = {Level.BEGINNER: 80, Level.INTERMEDIATE: 120, Level.ADVANCED: 160}
 
 
 class Skill(models.Model):
@@ -68,6 +76,13 @@ class Skill(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def clean(self) -> None:
+        most = MAX_HOURS.get(Level(self.level)) if self.level in Level.values else None
+        if most is not None and self.hours is not None and self.hours > most:
+            raise ValidationError(
+                {"hours": f"A {self.level} skill takes at most {most} hours, not {self.hours}."}
+            )
 
     @property
     def alias_list(self) -> list[str]:

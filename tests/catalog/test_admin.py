@@ -92,6 +92,24 @@ def test_it_saves_an_acyclic_prerequisite(admin_client: Client) -> None:
 
 
 @pytest.mark.django_db
+def test_it_refuses_more_hours_than_the_level_allows(admin_client: Client) -> None:
+    """What admin saves, dump writes and the loader reads: the same bounds hold in both."""
+    (s1,) = make_catalog(tracks=1, skills_per_track=1)
+    url = f"/admin/catalog/skill/{s1.pk}/change/"
+    data = form_data(admin_client.get(url))
+    data.update(level="beginner", hours="81")
+    response = admin_client.post(url, data)
+    assert response.status_code == 200
+    assert "A beginner skill takes at most 80 hours, not 81." in response.content.decode()
+    s1.refresh_from_db()
+    assert s1.hours != 81
+    data.update(level="advanced", hours="160")
+    assert admin_client.post(url, data).status_code == 302
+    s1.refresh_from_db()
+    assert (s1.level, s1.hours) == ("advanced", 160)
+
+
+@pytest.mark.django_db
 def test_the_changelist_counts_learners_in_one_query(
     admin_client: Client, alice: User, bob: User, django_assert_max_num_queries
 ) -> None:

@@ -212,6 +212,13 @@ MALFORMED = [
         "skill 'python', resource #1",
         "'author' must be a non-empty string",
     ),
+    (
+        "hours above the level's bound",
+        GOOD.replace("hours = 20", "hours = 81"),
+        "skill 'python'",
+        "'hours' must be a whole number from 1 to 80 for a beginner skill, not 81",
+    ),
+    ("no hours", GOOD.replace("hours = 20", "hours = 0"), "skill 'python'", "from 1 to 80"),
     ("not TOML", GOOD + "\n[[skill]\n", "file", "not valid TOML"),
     ("no resources", GOOD.split("[[skill.resources]]")[0], "skill 'algebra'", "'resources'"),
 ]
@@ -396,3 +403,19 @@ def test_two_resources_of_a_skill_may_not_share_a_key(tmp_path: Path) -> None:
     )
     with pytest.raises(CurriculumError, match="repeats the key 'the-python-tutorial'"):
         load_curriculum(write(tmp_path, text))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("level", "most"), [("beginner", 80), ("intermediate", 120), ("advanced", 160)]
+)
+def test_hours_are_bounded_by_the_skills_level(tmp_path: Path, level: str, most: int) -> None:
+    def text(hours: int) -> str:
+        return GOOD.replace("hours = 20", f"hours = {hours}").replace(
+            'level = "beginner"\nhours', f'level = "{level}"\nhours'
+        )
+
+    load_curriculum(write(tmp_path, text(most)))
+    assert Skill.objects.get(slug="python").hours == most
+    with pytest.raises(CurriculumError, match=f"from 1 to {most} for an? {level} skill"):
+        load_curriculum(write(tmp_path, text(most + 1)))
