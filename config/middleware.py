@@ -11,6 +11,7 @@ import logging
 import re
 import sys
 import uuid
+import zoneinfo
 from collections.abc import Callable
 from contextvars import ContextVar
 
@@ -21,6 +22,7 @@ from django.http import HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 
 logger = logging.getLogger(__name__)
@@ -190,3 +192,27 @@ class PrivatePagesMiddleware:
         if user is not None and user.is_authenticated and not response.has_header("Cache-Control"):
             patch_cache_control(response, private=True, no_cache=True)
         return response
+
+
+# -- the learner's time zone -------------------------------------------------------------------
+
+
+class UserTimeZoneMiddleware:
+    """Days, weeks, streaks and the calendar in the signed-in learner's own time zone
+    (`User.time_zone`), the server's (settings.TIME_ZONE) for everyone else."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        zone = getattr(user, "time_zone", "") if user is not None and user.is_authenticated else ""
+        if zone:
+            try:
+                timezone.activate(zoneinfo.ZoneInfo(zone))
+            except (zoneinfo.ZoneInfoNotFoundError, ValueError):  # a name this machine lost
+                timezone.deactivate()
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()

@@ -15,12 +15,13 @@ from django.db import transaction
 from django.utils import timezone
 from PIL import Image, ImageDraw
 
-from catalog.models import Skill
+from catalog.models import LearningPath, Skill
 from catalog.snapshot import build_catalog
 
 from .models import (
     Collaborator,
     Feedback,
+    Goal,
     Mentorship,
     Metric,
     Progress,
@@ -30,7 +31,12 @@ from .models import (
     User,
 )
 from .portfolio.images import process_image
-from .progress.services import progress_save_note, progress_set_status, resource_mark_used
+from .progress.services import (
+    goal_set,
+    progress_save_note,
+    progress_set_status,
+    resource_mark_used,
+)
 
 DEFAULT_PASSWORD = "gradient-demo"
 
@@ -330,3 +336,26 @@ def seed_mentoring(*, users: dict[str, User], password: str) -> None:
     if first and not Progress.objects.filter(user=ada, verified_by=grace).exists():
         first.verified_by, first.verified_at = grace, timezone.now() - dt.timedelta(days=3)
         first.save(update_fields=["verified_by", "verified_at"])
+
+
+def seed_goals(*, users: dict[str, User]) -> None:
+    """ada aims at ML engineer, 10 h a week, by a date about eight months away, set when
+    she began; alan set data scientist a few days ago. Once each."""
+    paths = {p.slug: p for p in LearningPath.objects.all()}
+    now = timezone.now()
+    plans = [
+        ("ada", "ml-engineer", 10, 240, 150, "Europe/London"),
+        ("alan", "data-scientist", 6, None, 3, "America/New_York"),
+    ]
+    for username, slug, hours, months_ahead, days_ago, zone in plans:
+        user = users[username]
+        if Goal.objects.filter(user=user).exists() or slug not in paths:
+            continue
+        goal_set(
+            user=user,
+            path_id=paths[slug].pk,
+            hours_per_week=hours,
+            target_date=(now + dt.timedelta(days=months_ahead)).date() if months_ahead else None,
+            time_zone=zone,
+            now=now - dt.timedelta(days=days_ago),
+        )

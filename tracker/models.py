@@ -11,12 +11,13 @@ from .portfolio.models import (
     ProjectQuerySet,
     _image_path,
 )
-from .progress.models import Progress, ProgressEvent, ResourceUse, SkillLink, Status
+from .progress.models import Goal, Progress, ProgressEvent, ResourceUse, SkillLink, Status
 
 __all__ = [
     "USERNAME_RULE",
     "Collaborator",
     "Feedback",
+    "Goal",
     "Invite",
     "MentorNote",
     "Mentorship",

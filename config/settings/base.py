@@ -75,6 +75,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "config.middleware.PrivatePagesMiddleware",
+    "config.middleware.UserTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Before any view or CSRF check reads the body (see the class for why).
     "config.middleware.UnreadableBodyMiddleware",
@@ -184,6 +185,9 @@ AUTH_PASSWORD_VALIDATORS = [
 # Accounts (django-allauth)
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "/dashboard/"
+# A new learner sets a goal first (unless the sign-up carried a `next`, which allauth
+# follows instead: a mentor's invite, say).
+ACCOUNT_SIGNUP_REDIRECT_URL = "/goal/"
 ACCOUNT_LOGIN_METHODS = {"email", "username"}
 ACCOUNT_SIGNUP_FIELDS = ["username*", "email*", "password1*", "password2*"]
 ACCOUNT_UNIQUE_EMAIL = True

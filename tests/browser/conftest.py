@@ -86,14 +86,14 @@ def demo(transactional_db: None) -> None:
 
 
 def sign_up(page: Page, username: str, password: str = PASSWORD) -> None:
-    """Through allauth's real form; a new account lands on its dashboard."""
+    """Through allauth's real form; a new account lands on the page that sets a goal."""
     page.goto("/accounts/signup/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Email").fill(f"{username}@example.com")
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_label(re.compile(r"Password \(again\)")).fill(password)
     page.get_by_role("button", name="Sign up").click()
-    expect(page).to_have_url(re.compile(r"/dashboard/$"))
+    expect(page).to_have_url(re.compile(r"/goal/$"))
 
 
 def log_in(page: Page, username: str, password: str = PASSWORD) -> None:

@@ -133,6 +133,7 @@ ROUTES = {
     "catalog:path": [("get", lambda w: "/paths/world/", None, everyone(200))],
     "catalog:path-map": [("get", lambda w: "/paths/world/map/", None, everyone(200))],
     "tracker:dashboard": [("get", lambda w: "/dashboard/", None, SIGNED_IN_OWN)],
+    "tracker:goal": [("get", lambda w: "/goal/", None, SIGNED_IN_OWN)],
     "tracker:track-reset": [("get", lambda w: "/dashboard/reset/track-1/", None, SIGNED_IN_OWN)],
     "tracker:progress": [
         ("post", lambda w: "/progress/skill-1-2/", {"status": "learning"},

@@ -65,6 +65,13 @@ def _pk(kind: str) -> Callable[[World], int]:
     return lambda w: w.objects[kind].pk
 
 
+def _goal(**changes: Any) -> dict[str, Any]:
+    """The goal form as a browser sends it; `changes` override (None drops a field)."""
+    data = {"sent": "1", "path": "world", "hours_per_week": "8", "target_date": "",
+            "time_zone": "Europe/Paris", **changes}  # fmt: skip
+    return {k: v for k, v in data.items() if v is not None}
+
+
 def project_data(**changes: Any) -> dict[str, Any]:
     """A valid project form post with one metric row; `changes` override (None drops)."""
     data: dict[str, Any] = {
@@ -319,6 +326,24 @@ SPEC: dict[str, Route] = {
                 404,
                 lambda w: f"/progress/nope/links/{w.objects['link'].pk}/delete/",
             ),
+        ],
+    ),
+    "tracker:goal": Route(
+        valid=_goal(),
+        valid_status=303,
+        # A browser sends no radio when none is picked: the form says so (200).
+        may_omit=frozenset({"next", "path"}),
+        cases=[
+            Case("no path chosen", _goal(path=None), 200),
+            Case("no hours", _goal(hours_per_week=""), 200),
+            Case("0 hours", _goal(hours_per_week="0"), 200),
+            Case("61 hours", _goal(hours_per_week="61"), 200),
+            Case("hours in words", _goal(hours_per_week="eight"), 200),
+            Case("an unknown path", _goal(path="astronaut"), 200),
+            Case("an unknown time zone", _goal(time_zone="Mars/Olympus"), 200),
+            Case("a date in the past", _goal(target_date="2001-01-01"), 200),
+            Case("a malformed date", _goal(target_date="31/02/2027"), 200),
+            Case("unicode junk", _goal(path=JUNK, hours_per_week=JUNK, time_zone=JUNK), 200),
         ],
     ),
     "tracker:resource-used": Route(

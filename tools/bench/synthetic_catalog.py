@@ -55,6 +55,8 @@ def grow_catalog(scale: int) -> int:
                 Resource(
                     skill=copies[r.skill_id],
                     title=r.title,
+                    key=r.key,
+                    section=r.section,
                     url=r.url,
                     kind=r.kind,
                     is_free=r.is_free,

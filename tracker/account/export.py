@@ -15,6 +15,7 @@ from catalog.snapshot import get_catalog
 
 from ..models import (
     Feedback,
+    Goal,
     MentorNote,
     Mentorship,
     Progress,
@@ -51,6 +52,12 @@ def build_export(
     profile: dict[str, Any] = {"username": user.username, "email": user.email}
     profile |= {name: getattr(user, name) for name in (*PROFILE_TEXT, *PROFILE_URLS)}
     profile |= {"show_progress": user.show_progress, "date_joined": _when(user.date_joined)}
+    profile["time_zone"] = user.time_zone
+    goals = (
+        Goal.objects.filter(user=user)
+        .order_by("set_at", "id")
+        .values_list("path__slug", "hours_per_week", "target_date", "set_at")
+    )
 
     progress = (
         Progress.objects.filter(user=user)
@@ -142,6 +149,15 @@ def build_export(
         "links": [
             {"skill": slug, "title": title, "url": url, "created_at": _when(at)}
             for slug, title, url, at in links
+        ],
+        "goals": [
+            {
+                "path": path,
+                "hours_per_week": hours,
+                "target_date": target.isoformat() if target else None,
+                "set_at": _when(at),
+            }
+            for path, hours, target, at in goals
         ],
         "resources_used": [
             {"skill": slug, "resource": key, "url": url, "used_at": _when(at)}

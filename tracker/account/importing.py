@@ -22,10 +22,11 @@ from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
 
-from catalog.models import Resource, Skill
+from catalog.models import LearningPath, Resource, Skill
 
 from ..models import (
     Collaborator,
+    Goal,
     Metric,
     Progress,
     ProgressEvent,
@@ -114,6 +115,7 @@ class ImportReport:
     links_already_there: int = 0
     resources_used: int = 0
     resources_gone: int = 0  # marks on resources this catalog no longer lists
+    goals: int = 0
     projects: int = 0
     profile_updated: bool = False
     images_not_restored: int = 0
@@ -259,9 +261,30 @@ def account_import(
     report.links = len(links)
 
     _import_resource_uses(user, document, known, now, report)
+    _import_goals(user, document, report)
     _import_projects(user, document, known, now, report)
     report.unknown_skills = sorted(unknown)
     return report
+
+
+def _import_goals(user: User, document: ExportIn, report: ImportReport) -> None:
+    """The goal's history, appended; one the account already has (same moment) is kept.
+    A path this curriculum lacks leaves the goal without one: the learner picks again."""
+    paths = dict(LearningPath.objects.values_list("slug", "pk"))
+    have = set(Goal.objects.filter(user=user).values_list("set_at", flat=True))
+    goals = [
+        Goal(
+            user=user,
+            path_id=paths.get(goal.path) if goal.path else None,
+            hours_per_week=goal.hours_per_week,
+            target_date=goal.target_date,
+            set_at=goal.set_at,
+        )
+        for goal in document.goals
+        if goal.set_at not in have
+    ]
+    Goal.objects.bulk_create(goals)
+    report.goals = len(goals)
 
 
 def _import_resource_uses(

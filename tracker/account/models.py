@@ -3,7 +3,11 @@ that keep a create form from creating twice."""
 
 from __future__ import annotations
 
+import functools
+import zoneinfo
+
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
@@ -17,6 +21,17 @@ validate_username = RegexValidator(
     message=f"Choose another username: {USERNAME_RULE}",
     code="invalid_username",
 )
+
+
+def validate_time_zone(value: str) -> None:
+    if value and value not in available_time_zones():
+        raise ValidationError(f"“{value[:64]}” is not a time zone name such as Europe/Paris.")
+
+
+@functools.cache
+def available_time_zones() -> frozenset[str]:
+    """The IANA zone names this machine knows (zoneinfo's list, read once)."""
+    return frozenset(zoneinfo.available_timezones())
 
 
 class User(AbstractUser):
@@ -46,6 +61,8 @@ class User(AbstractUser):
     show_progress = models.BooleanField(
         "show my progress per track on my public page", default=False
     )
+    # Days, weeks, streaks and the calendar follow it; empty: the server's (settings.TIME_ZONE).
+    time_zone = models.CharField(max_length=64, blank=True, validators=[validate_time_zone])
 
     # django-stubs does not declare AbstractUser.Meta (typeddjango/django-stubs#2112).
     class Meta(AbstractUser.Meta):  # type: ignore[name-defined]

@@ -30,6 +30,7 @@ from pydantic import (
 )
 from pydantic_core import ErrorDetails, PydanticCustomError
 
+from ..account.models import available_time_zones
 from ..models import (
     Metric,
     Project,
@@ -42,6 +43,7 @@ from .format import (
     MAX_COLLABORATORS,
     MAX_ERRORS,
     MAX_EVENTS,
+    MAX_GOALS,
     MAX_LINKS,
     MAX_METRICS,
     MAX_NOTE,
@@ -252,6 +254,22 @@ class _In(BaseModel):
     model_config = ConfigDict(strict=True, extra="ignore")
 
 
+def _time_zone(value: str) -> str:
+    if value and value not in available_time_zones():
+        raise _refused("is not a time zone name such as Europe/Paris")
+    return value
+
+
+class GoalIn(_In):
+    """A goal the learner set: the path (its slug; none if it had left the curriculum),
+    hours a week, an optional target date, and when it was set."""
+
+    path: SkillSlug | None = None
+    hours_per_week: int = Field(ge=1, le=60)
+    target_date: dt.date | None = None
+    set_at: When
+
+
 class ProfileIn(_In):
     first_name: Text = Field("", max_length=PROFILE_TEXT["first_name"])
     last_name: Text = Field("", max_length=PROFILE_TEXT["last_name"])
@@ -262,6 +280,7 @@ class ProfileIn(_In):
     kaggle_url: Address = Field("", max_length=PROFILE_URLS["kaggle_url"])
     website_url: Address = Field("", max_length=PROFILE_URLS["website_url"])
     show_progress: bool = False  # taken only if the file has it (exclude_unset)
+    time_zone: Annotated[Text, AfterValidator(_time_zone)] = Field("", max_length=64)
 
 
 class ProgressIn(_In):
@@ -361,6 +380,7 @@ class ExportIn(_In):
     events: Entries[EventIn] = Field([], max_length=MAX_EVENTS)
     links: Entries[LinkIn] = Field([], max_length=MAX_LINKS)
     resources_used: Entries[ResourceUseIn] = Field([], max_length=MAX_RESOURCES_USED)
+    goals: Entries[GoalIn] = Field([], max_length=MAX_GOALS)
     projects: Entries[ProjectIn] = Field([], max_length=MAX_PROJECTS)
 
 

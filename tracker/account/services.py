@@ -13,6 +13,7 @@ if TYPE_CHECKING:
 
 from ..models import (
     Feedback,
+    Goal,
     Invite,
     MentorNote,
     Mentorship,
@@ -35,6 +36,7 @@ def account_contents(user: User) -> dict[str, int]:
         "events": ProgressEvent.objects.filter(user=user).count(),
         "links": SkillLink.objects.filter(user=user).count(),
         "resources_used": ResourceUse.objects.filter(user=user).count(),
+        "goals": Goal.objects.filter(user=user).count(),
         "projects": Project.objects.filter(owner=user).count(),
         "images": ProjectImage.objects.filter(project__owner=user).count(),
         "mentors": Mentorship.objects.filter(learner=user).count(),

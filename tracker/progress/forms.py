@@ -1,8 +1,13 @@
-from typing import Any
+import datetime as dt
+import zoneinfo
+from typing import Any, cast
 
 from django import forms
 
-from ..formtools import OneTimeKeyMixin, WholeFormMixin, assume_https
+from catalog.snapshot import Catalog
+
+from ..account.models import available_time_zones
+from ..formtools import SENT, OneTimeKeyMixin, WholeFormMixin, assume_https
 from .models import Progress, SkillLink
 
 
@@ -29,3 +34,48 @@ class SkillLinkForm(OneTimeKeyMixin, forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         assume_https(self, "url")
+
+
+class GoalForm(WholeFormMixin, forms.Form):
+    """A path, hours a week, an optional target date, and the learner's time zone."""
+
+    path = forms.ChoiceField(label="Which role are you aiming for?", widget=forms.RadioSelect)
+    hours_per_week = forms.IntegerField(
+        label="Hours a week you can give it",
+        min_value=1,
+        max_value=60,
+        help_text="1 to 60. Be honest: the plan follows it.",
+    )
+    target_date = forms.DateField(
+        label="Target date (optional)",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="When you would like to be ready. Leave empty for no deadline.",
+    )
+    time_zone = forms.ChoiceField(
+        label="Your time zone", help_text="Days, weeks and streaks follow it."
+    )
+
+    def __init__(self, *args: Any, catalog: Catalog, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # A browser sends no radio when none is picked: the `sent` marker tells a whole
+        # form with no path chosen (a field error) from a broken one (400).
+        self.fields[SENT] = forms.CharField(widget=forms.HiddenInput, initial="1", required=False)
+        cast(forms.ChoiceField, self.fields["path"]).choices = [
+            (p.slug, p.title) for p in catalog.paths
+        ]
+        cast(forms.ChoiceField, self.fields["time_zone"]).choices = [
+            (zone, zone) for zone in sorted(available_time_zones())
+        ]
+
+    def missing_fields(self) -> list[str]:
+        return [name for name in super().missing_fields() if name != "path"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        zone, target = data.get("time_zone"), data.get("target_date")
+        if zone and target:
+            today = dt.datetime.now(zoneinfo.ZoneInfo(zone)).date()
+            if target <= today:
+                self.add_error("target_date", "Choose a date after today, or leave it empty.")
+        return data

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
-from catalog.models import Resource, Skill
+from catalog.models import LearningPath, Resource, Skill
 
 from ..account.models import User
 
@@ -108,3 +109,27 @@ class ResourceUse(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} used {self.resource}"
+
+
+class Goal(models.Model):
+    """What a learner aims for: a path, hours a week, perhaps a date. Setting a goal adds a
+    row; the latest is in force, and the earlier ones stay, so each past week can be
+    judged by the goal then in force."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="goals")
+    # A path gone from the curriculum leaves the goal without one: the learner picks again.
+    path = models.ForeignKey(
+        LearningPath, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    hours_per_week = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(60)]
+    )
+    target_date = models.DateField(null=True, blank=True)
+    set_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-set_at", "-id"]
+        indexes = [models.Index(fields=["user", "-set_at", "-id"], name="goal_user_latest")]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.path or 'no path'}, {self.hours_per_week} h a week"

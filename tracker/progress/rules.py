@@ -17,7 +17,7 @@ from django.utils import timezone
 from catalog.snapshot import Catalog, SkillNode, TrackNode
 
 from ..account.models import User
-from .models import Progress, ProgressEvent, Status
+from .models import Goal, Progress, ProgressEvent, Status
 
 COMPLETION_RULE = "Skipped skills leave the count: they are neither done nor still to do."
 
@@ -358,3 +358,8 @@ def streaks(days: Iterable[dt.date], today: dt.date) -> tuple[int, int]:
     if previous is None or (today - previous).days > 1 or previous > today:
         return 0, longest
     return run, longest
+
+
+def current_goal(user: User) -> Goal | None:
+    """The goal in force: the latest set (one query)."""
+    return Goal.objects.filter(user=user).order_by("-set_at", "-id").first()

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from ..account import submissions
 from ..account.models import Submission, User
-from .models import Progress, ProgressEvent, ResourceUse, SkillLink, Status
+from .models import Goal, Progress, ProgressEvent, ResourceUse, SkillLink, Status
 from .rules import apply_status
 
 
@@ -138,3 +138,28 @@ def resource_mark_used(*, user: User, resource_id: int, used: bool) -> None:
         ResourceUse.objects.get_or_create(user=user, resource_id=resource_id)
     else:
         ResourceUse.objects.filter(user=user, resource_id=resource_id).delete()
+
+
+@transaction.atomic
+def goal_set(
+    *,
+    user: User,
+    path_id: int,
+    hours_per_week: int,
+    target_date: dt.date | None,
+    time_zone: str,
+    now: dt.datetime | None = None,
+) -> Goal:
+    """Set the learner's goal (a new row: the earlier ones stay as its history) and their
+    time zone, together."""
+    goal = Goal.objects.create(
+        user=user,
+        path_id=path_id,
+        hours_per_week=hours_per_week,
+        target_date=target_date,
+        set_at=now or timezone.now(),
+    )
+    if user.time_zone != time_zone:
+        user.time_zone = time_zone
+        user.save(update_fields=["time_zone"])
+    return goal

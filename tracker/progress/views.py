@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q, QuerySet
@@ -26,7 +27,7 @@ from ..portfolio.rules import evidenced_skill_ids
 from ..templating import render_fragment
 from . import rules, services
 from .browse import resources_context
-from .forms import NoteForm, SkillLinkForm
+from .forms import GoalForm, NoteForm, SkillLinkForm
 from .models import Progress, SkillLink, Status
 
 
@@ -52,8 +53,11 @@ def _dashboard_context(user: User) -> dict[str, Any]:
     latest: QuerySet[Feedback] | list[Feedback] = []
     if counts["total"]:  # most learners have none: skip the join
         latest = received.select_related("author", "project", "skill").order_by("-created_at")[:5]
+    goal = rules.current_goal(user)
     return {
         "nav": "dashboard",
+        "goal": goal,
+        "goal_path": next((p for p in catalog.paths if goal and p.id == goal.path_id), None),
         "unread_feedback": counts["unread"],
         "latest_feedback": latest,
         "done_count": len(done),
@@ -171,6 +175,46 @@ def _my_links(request: AuthenticatedHttpRequest, skill: Any, form: SkillLinkForm
     links = SkillLink.objects.filter(user=request.user, skill_id=skill.id)
     context = {"skill": skill, "links": links, "link_form": form}
     return render_fragment(request, "browse/skill.html", ["my_links"], context)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+def goal(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Set a goal: a path, hours a week, perhaps a target date, and the time zone. Every
+    change is kept as the goal's history; the latest is in force."""
+    catalog = get_catalog()
+    current = rules.current_goal(request.user)
+    if request.method == "POST":
+        form = GoalForm(request.POST, catalog=catalog)
+        if form.is_valid():
+            path = catalog.path_by_slug(form.cleaned_data["path"])
+            assert path is not None  # the form offered only these
+            services.goal_set(
+                user=request.user,
+                path_id=path.id,
+                hours_per_week=form.cleaned_data["hours_per_week"],
+                target_date=form.cleaned_data["target_date"],
+                time_zone=form.cleaned_data["time_zone"],
+            )
+            messages.success(request, f"Your goal is set: {path.title}.")
+            return redirect_back(request, reverse("tracker:dashboard"))
+    else:
+        initial: dict[str, object] = {"time_zone": request.user.time_zone or settings.TIME_ZONE}
+        if current:
+            path = next((p for p in catalog.paths if p.id == current.path_id), None)
+            initial |= {
+                "path": path.slug if path else None,
+                "hours_per_week": current.hours_per_week,
+                "target_date": current.target_date,
+            }
+        form = GoalForm(initial=initial, catalog=catalog)
+    paths = {p.slug: p for p in catalog.paths}
+    return render(
+        request,
+        "progress/goal.html",
+        {"nav": "dashboard", "form": form, "paths": paths, "current": current,
+         "next": request.GET.get("next", "")},
+    )  # fmt: skip
 
 
 @require_POST

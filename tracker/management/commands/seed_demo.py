@@ -5,6 +5,7 @@ from tracker.demo import (
     ACCOUNTS,
     DEFAULT_PASSWORD,
     ensure_demo_users,
+    seed_goals,
     seed_history,
     seed_mentoring,
     seed_projects,
@@ -34,6 +35,7 @@ class Command(BaseCommand):
         seed_history(user=users["ada"], share_done=0.4, learning=5, skipped=4, days=150, seed=1)
         seed_history(user=users["alan"], share_done=0.04, learning=2, skipped=0, days=12, seed=2)
         seed_projects(user=users["ada"])
+        seed_goals(users=users)
         seed_mentoring(users=users, password=password)
         self.stdout.write(self.style.SUCCESS("Demo accounts (username / password):"))
         for account in ACCOUNTS:
