@@ -143,6 +143,7 @@ def main_pages() -> list[MainPage]:
         MainPage("project", "ada", f"/projects/{project.pk}/"),
         MainPage("mentors", "ada", "/mentors/"),
         MainPage("dashboard-empty", "newcomer", "/dashboard/"),
+        MainPage("goal", "newcomer", "/goal/"),
         MainPage("projects-empty", "newcomer", "/projects/"),
         MainPage("mentor-dashboard-empty", "newcomer", "/mentor/"),
         MainPage("mentor-dashboard", "grace", "/mentor/"),
