@@ -119,6 +119,9 @@ def mentor_export_csv(request: AuthenticatedHttpRequest) -> HttpResponse:
         "last activity",
         "status",
         "unread replies",
+        "path",
+        "hours a week",
+        "target date",
     ]
     header += [f"{track.title} %" for track in catalog.tracks]
     writer.writerow([csv_safe(h) for h in header])
@@ -133,6 +136,9 @@ def mentor_export_csv(request: AuthenticatedHttpRequest) -> HttpResponse:
             row.last_activity_date,
             row.status,
             row.unread_replies,
+            row.goal_path or "",
+            row.goal_hours or "",
+            row.goal_target.isoformat() if row.goal_target else "",
         ]
         cells += [pct for _, pct in row.tracks]
         writer.writerow([csv_safe(c) for c in cells])

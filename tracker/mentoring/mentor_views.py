@@ -4,6 +4,7 @@ revoked mentor gets 404 from the next request on."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django.contrib import messages
@@ -26,7 +27,7 @@ from ..http import AuthenticatedHttpRequest, published_skill, redirect_back, ref
 from ..markdown import render_markdown
 from ..portfolio.models import Project
 from ..progress import rules
-from ..progress.models import Progress, Status
+from ..progress.models import Goal, Progress, Status
 from . import services
 from .forms import FeedbackForm, MentorNoteForm
 from .models import Feedback, MentorNote, Mentorship
@@ -39,13 +40,17 @@ SHORT_LIST = 10
 
 class _NoteBody(TypedDict):
     note_body: str | None
+    goal_path: str | None
+    goal_hours: int | None
+    goal_target: dt.date | None
 
 
 def _get_mentorship(
     mentor: User | AnonymousUser, username: str
 ) -> WithAnnotations[Mentorship, _NoteBody]:
     """The active mentorship of `mentor` over `username`, or 404 (never 403), with the
-    learner and the mentor's private note on them (`note_body`): one query.
+    learner, the mentor's private note on them (`note_body`) and the learner's goal in
+    force (`goal_path`, `goal_hours`, `goal_target`): one query.
 
     Every mentor page and action starts here, so a revoked mentor gets 404 from the
     next request on.
@@ -53,11 +58,17 @@ def _get_mentorship(
     if not mentor.is_authenticated:
         raise Http404
     note = MentorNote.objects.filter(mentor=OuterRef("mentor"), learner=OuterRef("learner"))
+    goal = Goal.objects.filter(user=OuterRef("learner")).order_by("-set_at", "-id")
     found = (
         Mentorship.objects.active()
         .filter(mentor=mentor, learner__username=username)
         .select_related("learner")
-        .annotate(note_body=Subquery(note.values("body")[:1]))
+        .annotate(
+            note_body=Subquery(note.values("body")[:1]),
+            goal_path=Subquery(goal.values("path__title")[:1]),
+            goal_hours=Subquery(goal.values("hours_per_week")[:1]),
+            goal_target=Subquery(goal.values("target_date")[:1]),
+        )
         .first()
     )
     if found is None:

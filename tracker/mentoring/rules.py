@@ -26,7 +26,7 @@ from django.utils import timezone
 from catalog.snapshot import Catalog, TrackNode
 
 from ..account.models import User
-from ..progress.models import Progress, ProgressEvent, Status
+from ..progress.models import Goal, Progress, ProgressEvent, Status
 from ..progress.rules import completion_percent
 from . import services
 from .models import Feedback, Mentorship
@@ -89,6 +89,9 @@ class MenteeRow:
     idle_days: int | None
     status: str  # ACTIVE, SLOWING or STALLED
     unread_replies: int
+    goal_path: str | None = None  # the path of the goal in force, if any
+    goal_hours: int | None = None
+    goal_target: dt.date | None = None
 
     @property
     def name(self) -> str:
@@ -123,6 +126,9 @@ class _Activity(TypedDict):
     last: dt.datetime | None
     recent_done: int
     unread: int
+    goal_path: str | None
+    goal_hours: int | None
+    goal_target: dt.date | None
 
 
 def _mentorships(
@@ -132,6 +138,7 @@ def _mentorships(
     in the last 7 days and unread replies: one query, a few index lookups per mentee
     (a grouped query over every event of every mentee reads all their history)."""
     events = ProgressEvent.objects.filter(user=OuterRef("learner_id")).order_by()
+    goal = Goal.objects.filter(user=OuterRef("learner_id")).order_by("-set_at", "-id")
     recent = (
         events.filter(to_status=Status.DONE, created_at__gt=now - RECENT_WINDOW)
         .values("user")
@@ -153,6 +160,9 @@ def _mentorships(
         .select_related("learner")
         .only("learner__username", "learner__first_name", "learner__last_name")
         .annotate(
+            goal_path=Subquery(goal.values("path__title")[:1]),
+            goal_hours=Subquery(goal.values("hours_per_week")[:1]),
+            goal_target=Subquery(goal.values("target_date")[:1]),
             last=Subquery(events.order_by("-created_at").values("created_at")[:1]),
             recent_done=Coalesce(Subquery(recent, output_field=IntegerField()), 0),
             unread=Coalesce(Subquery(unread, output_field=IntegerField()), 0),
@@ -213,6 +223,9 @@ def mentee_rows(mentor: User, catalog: Catalog, now: dt.datetime) -> list[Mentee
                 idle_days=days,
                 status=activity_status(days),
                 unread_replies=mentorship.unread,
+                goal_path=mentorship.goal_path,
+                goal_hours=mentorship.goal_hours,
+                goal_target=mentorship.goal_target,
             )
         )
     rows.sort(key=lambda r: (r.name.casefold(), r.mentee.username))

@@ -304,7 +304,7 @@ def read_csv(client: Client, url: str = "/mentor/export.csv") -> list[list[str]]
 @pytest.mark.django_db
 def test_the_csv_holds_the_same_rows(client: Client, grace, mentees) -> None:
     client.force_login(grace)
-    assert read_csv(client) == [
+    assert read_csv(client) == [  # fmt: skip
         [
             "username",
             "name",
@@ -315,12 +315,60 @@ def test_the_csv_holds_the_same_rows(client: Client, grace, mentees) -> None:
             "last activity",
             "status",
             "unread replies",
+            "path",
+            "hours a week",
+            "target date",
             "Track 1 %",
             "Track 2 %",
         ],
-        ["dave", "Dave Dale", "33", "2", "6", "2", "2026-11-19", "active", "2", "67", "0"],
-        ["erin", "Erin Eve", "40", "2", "5", "0", "2026-11-10", "slowing", "0", "33", "50"],
-        ["frank", "Frank Fox", "17", "1", "6", "0", "2026-10-11", "stalled", "1", "33", "0"],
+        [
+            "dave",
+            "Dave Dale",
+            "33",
+            "2",
+            "6",
+            "2",
+            "2026-11-19",
+            "active",
+            "2",
+            "",
+            "",
+            "",
+            "67",
+            "0",
+        ],
+        [
+            "erin",
+            "Erin Eve",
+            "40",
+            "2",
+            "5",
+            "0",
+            "2026-11-10",
+            "slowing",
+            "0",
+            "",
+            "",
+            "",
+            "33",
+            "50",
+        ],
+        [
+            "frank",
+            "Frank Fox",
+            "17",
+            "1",
+            "6",
+            "0",
+            "2026-10-11",
+            "stalled",
+            "1",
+            "",
+            "",
+            "",
+            "33",
+            "0",
+        ],
     ]
     by_completion = read_csv(client, "/mentor/export.csv?sort=completion&dir=desc")
     assert [row[0] for row in by_completion[1:]] == ["erin", "dave", "frank"]
