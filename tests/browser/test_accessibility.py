@@ -158,8 +158,14 @@ def test_the_status_toggle_and_the_note_editor_work_by_keyboard_alone(
     write = page.get_by_role("link", name="Write a note")
     tab_to(page, write)
     assert_focus_visible(write)
+    # The editor takes the focus as it is swapped in, but htmx wires its form up only when
+    # the swap settles: a key pressed before that would post the form without htmx.
+    page.evaluate(
+        "document.addEventListener('htmx:load', () => { window.__editorReady = true })"
+    )
     page.keyboard.press("Enter")
     expect(page.get_by_role("textbox", name="My notes")).to_be_focused()
+    page.wait_for_function("window.__editorReady === true", timeout=5000)
     page.keyboard.type("Keyboard only.")
     page.keyboard.press("Tab")
     expect(page.get_by_role("button", name="Save notes")).to_be_focused()
