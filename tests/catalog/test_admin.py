@@ -11,6 +11,7 @@ from django.utils import timezone
 from catalog.curriculum import load_curriculum
 from catalog.models import Prerequisite, Resource, Skill
 from tests.helpers import PASSWORD, make_catalog, make_user
+from tests.helpers.curriculum import CODE_TRACK
 from tracker.models import Progress, ResourceUse, Status, User
 
 
@@ -160,47 +161,11 @@ def test_publish_and_unpublish_actions(admin_client: Client) -> None:
     assert list(Skill.objects.published()) == [s1]
 
 
-CURRICULUM = """
-[[track]]
-slug = "code"
-title = "Code"
-
-[[skill]]
-slug = "python"
-track = "code"
-title = "Python"
-level = "beginner"
-hours = 20
-summary = "A language. Friendly."
-[[skill.resources]]
-title = "The Python Tutorial"
-url = "https://docs.python.org/3/tutorial/"
-kind = "docs"
-free = true
-minutes = 300
-
-[[skill]]
-slug = "numpy"
-track = "code"
-title = "NumPy"
-level = "beginner"
-hours = 10
-summary = "Arrays. Fast ones."
-prerequisites = ["python"]
-[[skill.resources]]
-title = "NumPy: the absolute basics"
-url = "https://numpy.org/doc/stable/user/absolute_beginners.html"
-kind = "docs"
-free = true
-minutes = 120
-"""
-
-
 @pytest.fixture
 def curriculum_file(tmp_path, monkeypatch) -> None:
     """A small curriculum file, loaded, that admin compares entries with."""
     path = tmp_path / "curriculum.toml"
-    path.write_text(CURRICULUM)
+    path.write_text(CODE_TRACK)
     monkeypatch.setattr("catalog.curriculum.DEFAULT_PATH", path)
     load_curriculum(path)
 

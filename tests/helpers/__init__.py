@@ -4,6 +4,7 @@ sends our forms. Tests import these from here; fixtures live in tests/conftest.p
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from catalog.models import Resource, Skill, Track
 from catalog.snapshot import forget_catalog
@@ -58,10 +59,10 @@ def as_sent(data: dict | None = None, **more: object) -> dict:
     return {"sent": "1", "submission": str(uuid.uuid4()), **(data or {}), **more}
 
 
-def new_project_form(**changes: object) -> dict:
-    """The new-project form as a browser sends it: every field, one metric row, no
-    collaborators, the marker and a fresh one-time key."""
-    data: dict = {
+def project_fields(**changes: Any) -> dict[str, Any]:
+    """Every field of the project form, valid, with one metric row and no collaborators;
+    `changes` override (None drops a field)."""
+    data: dict[str, Any] = {
         "title": "MNIST",
         "kind": "personal",
         "summary": "Digits.",
@@ -96,4 +97,11 @@ def new_project_form(**changes: object) -> dict:
         "collaborators-MIN_NUM_FORMS": "0",
         "collaborators-MAX_NUM_FORMS": "20",
     }
-    return as_sent(data, **changes)
+    data.update(changes)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def new_project_form(**changes: object) -> dict:
+    """The new-project form as a browser sends it: every field, one metric row, no
+    collaborators, the marker and a fresh one-time key."""
+    return as_sent(project_fields(), **changes)

@@ -18,7 +18,7 @@ from django.db import connection, transaction
 from django.http import HttpResponse
 from django.test import Client
 
-from tests.helpers import PASSWORD, access
+from tests.helpers import PASSWORD, access, project_fields
 from tests.helpers.access import World
 
 Data = dict[str, Any] | Callable[[World], dict[str, Any]] | None
@@ -74,43 +74,7 @@ def _goal(**changes: Any) -> dict[str, Any]:
 
 def project_data(**changes: Any) -> dict[str, Any]:
     """A valid project form post with one metric row; `changes` override (None drops)."""
-    data: dict[str, Any] = {
-        "title": "Digit classifier",
-        "kind": "personal",
-        "summary": "Handwritten digits, classified.",
-        **dict.fromkeys(
-            [
-                "problem",
-                "data_source",
-                "data_size",
-                "data_licence",
-                "data_url",
-                "approach",
-                "results",
-                "repository_url",
-                "demo_url",
-                "started_on",
-                "finished_on",
-            ],
-            "",
-        ),  # fmt: skip
-        "visibility": "private",
-        "metrics-TOTAL_FORMS": "1",
-        "metrics-INITIAL_FORMS": "0",
-        "metrics-MIN_NUM_FORMS": "0",
-        "metrics-MAX_NUM_FORMS": "20",
-        "metrics-0-id": "",
-        "metrics-0-name": "accuracy",
-        "metrics-0-split": "test",
-        "metrics-0-value": "0.97",
-        "metrics-0-baseline": "",
-        "collaborators-TOTAL_FORMS": "0",
-        "collaborators-INITIAL_FORMS": "0",
-        "collaborators-MIN_NUM_FORMS": "0",
-        "collaborators-MAX_NUM_FORMS": "20",
-    }
-    data.update(changes)
-    return {k: v for k, v in data.items() if v is not None}
+    return project_fields(**changes)
 
 
 SENT = {"sent": "1"}  # the marker of a form with checkboxes (tracker/formtools.py)
