@@ -114,6 +114,10 @@ class Catalog:
     def skill_by_slug(self, slug: str) -> SkillNode | None:
         return self._skills_by_slug.get(slug)
 
+    def path(self, path_id: int | None) -> PathNode | None:
+        """The path with this id, or None (no id, or a path gone from the curriculum)."""
+        return next((p for p in self.paths if p.id == path_id), None)
+
     def path_by_slug(self, slug: str) -> PathNode | None:
         return next((p for p in self.paths if p.slug == slug), None)
 

@@ -57,7 +57,7 @@ def _dashboard_context(user: User) -> dict[str, Any]:
     return {
         "nav": "dashboard",
         "goal": goal,
-        "goal_path": next((p for p in catalog.paths if goal and p.id == goal.path_id), None),
+        "goal_path": catalog.path(goal.path_id) if goal else None,
         "unread_feedback": counts["unread"],
         "latest_feedback": latest,
         "done_count": len(done),
@@ -201,7 +201,7 @@ def goal(request: AuthenticatedHttpRequest) -> HttpResponse:
     else:
         initial: dict[str, object] = {"time_zone": request.user.time_zone or settings.TIME_ZONE}
         if current:
-            path = next((p for p in catalog.paths if p.id == current.path_id), None)
+            path = catalog.path(current.path_id)
             initial |= {
                 "path": path.slug if path else None,
                 "hours_per_week": current.hours_per_week,
