@@ -160,10 +160,12 @@ def test_the_status_toggle_and_the_note_editor_work_by_keyboard_alone(
     assert_focus_visible(write)
     # The editor takes the focus as it is swapped in, but htmx wires its form up only when
     # the swap settles: a key pressed before that would post the form without htmx.
-    page.evaluate("document.addEventListener('htmx:load', () => { window.__editorReady = true })")
+    page.evaluate(
+        "document.addEventListener('htmx:load', () => document.body.dataset.editorReady = '1')"
+    )
     page.keyboard.press("Enter")
     expect(page.get_by_role("textbox", name="My notes")).to_be_focused()
-    page.wait_for_function("window.__editorReady === true", timeout=5000)
+    expect(page.locator("body[data-editor-ready]")).to_be_attached()  # no eval under the CSP
     page.keyboard.type("Keyboard only.")
     page.keyboard.press("Tab")
     expect(page.get_by_role("button", name="Save notes")).to_be_focused()
