@@ -122,6 +122,7 @@ FIELDS: dict[str, list[str]] = {
     "tracker:link-add": ["title", "url", "next"],
     "tracker:resource-used": ["used", "next"],
     "tracker:goal": ["sent", "path", "hours_per_week", "target_date", "time_zone", "next"],
+    "tracker:goal-known": ["skill", "stage"],
     "tracker:evidence": ["project"],
     "tracker:project-new": _PROJECT_FIELDS,
     "tracker:project-edit": _PROJECT_FIELDS,
@@ -149,6 +150,7 @@ MAY_CHANGE: dict[str, set[str]] = {
     "tracker:link-add": {"tracker.SkillLink", "tracker.Submission"},
     "tracker:resource-used": {"tracker.ResourceUse"},
     "tracker:goal": {"tracker.Goal", "tracker.User"},
+    "tracker:goal-known": {"tracker.Progress", "tracker.ProgressEvent"},
     "tracker:evidence": {"tracker.Project_skills"},
     "tracker:project-new": {
         "tracker.Project", "tracker.Metric", "tracker.Collaborator", "tracker.Project_skills",

@@ -11,11 +11,20 @@ from .portfolio.models import (
     ProjectQuerySet,
     _image_path,
 )
-from .progress.models import Goal, Progress, ProgressEvent, ResourceUse, SkillLink, Status
+from .progress.models import (
+    EventKind,
+    Goal,
+    Progress,
+    ProgressEvent,
+    ResourceUse,
+    SkillLink,
+    Status,
+)
 
 __all__ = [
     "USERNAME_RULE",
     "Collaborator",
+    "EventKind",
     "Feedback",
     "Goal",
     "Invite",

@@ -144,6 +144,7 @@ def main_pages() -> list[MainPage]:
         MainPage("mentors", "ada", "/mentors/"),
         MainPage("dashboard-empty", "newcomer", "/dashboard/"),
         MainPage("goal", "newcomer", "/goal/"),
+        MainPage("goal-known", "alan", "/goal/known/"),
         MainPage("projects-empty", "newcomer", "/projects/"),
         MainPage("mentor-dashboard-empty", "newcomer", "/mentor/"),
         MainPage("mentor-dashboard", "grace", "/mentor/"),

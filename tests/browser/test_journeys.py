@@ -63,6 +63,9 @@ def learner_journey(page: Page, folder: Path, *, js: bool) -> None:
     page.get_by_label("Hours a week you can give it").fill("8")
     page.get_by_label("Your time zone").select_option("Europe/Berlin")
     page.get_by_role("button", name="Set my goal").click()
+    # Then what they know already (tests/browser/test_onboarding.py); starting from scratch.
+    expect(page.get_by_role("heading", level=1)).to_have_text("What do you know already?")
+    page.get_by_role("link", name=re.compile("^Skip")).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(f"Hello, {username}")
     goal = page.locator(".goal-card")
     expect(goal).to_contain_text("Machine-learning engineer, 8 h a week.")

@@ -16,7 +16,7 @@ from tests.helpers import make_catalog, make_user
 from tracker.mentoring.services import invite_create, invite_token, mentor_note_save
 from tracker.models import Feedback, Mentorship, Project, ProjectImage, SkillLink
 from tracker.portfolio.images import process_image
-from tracker.progress.services import progress_save_note, progress_set_status
+from tracker.progress.services import goal_set, progress_save_note, progress_set_status
 
 ROLES = ["anonymous", "owner", "mentor", "revoked_mentor", "other_mentor", "other", "staff"]
 CANARY = "CANARY-7f3a"  # written into everything private the owner has
@@ -47,6 +47,7 @@ def build_world() -> World:
     skill = skills[0]
     path = LearningPath.objects.create(slug="world", title="World", summary="S.", suits="All.")
     PathStep.objects.create(path=path, skill=skill, stage="One", order=1)
+    PathStep.objects.create(path=path, skill=skills[1], stage="One", order=2)
     u = w.users
     u["owner"] = make_user("olivia")
     u["mentor"] = make_user("mia")
@@ -60,6 +61,7 @@ def build_world() -> World:
     Mentorship.objects.create(learner=owner, mentor=u["revoked_mentor"], state="revoked")
     Mentorship.objects.create(learner=someone, mentor=u["other_mentor"])
     progress_set_status(user=owner, skill_id=skill.pk, status="done")
+    goal_set(user=owner, path_id=path.pk, hours_per_week=5, target_date=None, time_zone="")
     progress_save_note(user=owner, skill_id=skill.pk, note=f"note {CANARY}")
     link = SkillLink.objects.create(
         user=owner, skill=skill, title=f"link {CANARY}", url="https://e.org"
@@ -134,6 +136,8 @@ ROUTES = {
     "catalog:path-map": [("get", lambda w: "/paths/world/map/", None, everyone(200))],
     "tracker:dashboard": [("get", lambda w: "/dashboard/", None, SIGNED_IN_OWN)],
     "tracker:goal": [("get", lambda w: "/goal/", None, SIGNED_IN_OWN)],
+    # Only the owner has a goal; without one, the page sends you to set it.
+    "tracker:goal-known": [("get", lambda w: "/goal/known/", None, everyone(302, owner=200))],
     "tracker:track-reset": [("get", lambda w: "/dashboard/reset/track-1/", None, SIGNED_IN_OWN)],
     "tracker:progress": [
         ("post", lambda w: "/progress/skill-1-2/", {"status": "learning"},

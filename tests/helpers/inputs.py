@@ -310,6 +310,23 @@ SPEC: dict[str, Route] = {
             Case("unicode junk", _goal(path=JUNK, hours_per_week=JUNK, time_zone=JUNK), 200),
         ],
     ),
+    "tracker:goal-known": Route(
+        valid={"skill": "skill-1-2"},
+        valid_status=303,
+        # Nothing ticked is what a browser sends for an untouched list: the page says so.
+        may_omit=frozenset({"skill"}),
+        cases=[
+            Case("nothing ticked", {}, 200),
+            Case("a skill of no path", {"skill": "nope"}),
+            Case("a skill twice and one unknown", {"skill": ["skill-1-2", "skill-1-2", "x"]}),
+            Case("stage 0", {"stage": "0"}),
+            Case("stage 2 of 1", {"stage": "2"}),
+            Case("stage in words", {"stage": "one"}),
+            Case("a negative stage", {"stage": "-1"}),
+            Case("unicode junk", {"skill": JUNK, "stage": JUNK}),
+            Case("a 10 KB value", {"skill": TEN_KB}),
+        ],
+    ),
     "tracker:resource-used": Route(
         valid={"used": "1"},
         valid_status=303,

@@ -67,7 +67,7 @@ def build_export(
     events = (
         ProgressEvent.objects.filter(user=user)
         .order_by("created_at", "id")
-        .values_list("skill__slug", "from_status", "to_status", "created_at")
+        .values_list("skill__slug", "from_status", "to_status", "kind", "created_at")
     )
     resources_used = (
         ResourceUse.objects.filter(user=user)
@@ -139,12 +139,19 @@ def build_export(
                 "updated_at": _when(p.updated_at),
                 "verified_by": p.verified_by.username if p.verified_by else None,
                 "verified_at": _when(p.verified_at),
+                "known_before": p.known_before,
             }
             for p in progress
         ],
         "events": [
-            {"skill": slug, "from_status": before, "to_status": after, "created_at": _when(at)}
-            for slug, before, after, at in events
+            {
+                "skill": slug,
+                "from_status": before,
+                "to_status": after,
+                "kind": kind,
+                "created_at": _when(at),
+            }
+            for slug, before, after, kind, at in events
         ],
         "links": [
             {"skill": slug, "title": title, "url": url, "created_at": _when(at)}

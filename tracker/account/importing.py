@@ -239,6 +239,7 @@ def account_import(
                 skill_id=skill_id,
                 from_status=event.from_status,
                 to_status=event.to_status,
+                kind=event.kind,
                 created_at=event.created_at,
             )
         )
@@ -346,13 +347,15 @@ def _import_progress(
             progress.verified_by, progress.verified_at = None, None
         progress.status, progress.note = row.status, row.note
         progress.started_at, progress.completed_at = row.started_at, row.completed_at
+        progress.known_before = row.known_before and row.status == Status.DONE
         progress.updated_at = row.updated_at or now
         if progress.pk:
             updated.append(progress)
         else:
             created.append(progress)
             created_stamps.append((progress.updated_at,))
-    written = ["status", "note", "started_at", "completed_at", "verified_by", "verified_at"]
+    written = ["status", "note", "started_at", "completed_at", "verified_by", "verified_at",
+               "known_before"]  # fmt: skip
     Progress.objects.bulk_update(updated, [*written, "updated_at"], batch_size=500)
     # A row made by a status click since the read above is replaced too, not a crash.
     Progress.objects.bulk_create(

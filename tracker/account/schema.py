@@ -32,6 +32,7 @@ from pydantic_core import ErrorDetails, PydanticCustomError
 
 from ..account.models import available_time_zones
 from ..models import (
+    EventKind,
     Metric,
     Project,
     Status,
@@ -129,6 +130,7 @@ def _one_of(choices: list[str]) -> PlainValidator:
 
 
 StatusChoice = Annotated[str, _one_of(Status.values)]
+EventKindChoice = Annotated[str, _one_of(EventKind.values)]
 KindChoice = Annotated[str, _one_of(Project.Kind.values)]
 VisibilityChoice = Annotated[str, _one_of(Project.Visibility.values)]
 SplitChoice = Annotated[str, _one_of(Metric.Split.values)]
@@ -290,12 +292,14 @@ class ProgressIn(_In):
     started_at: When | None = None
     completed_at: When | None = None
     updated_at: When | None = None
+    known_before: bool = False  # files from before "known before" lack it
 
 
 class EventIn(_In):
     skill: SkillSlug
     from_status: StatusChoice
     to_status: StatusChoice
+    kind: EventKindChoice = EventKind.STATUS  # files from before kinds lack it
     created_at: When
 
 

@@ -47,7 +47,7 @@ from catalog.models import Skill
 
 from .. import mail
 from ..account.models import User
-from ..progress.models import ProgressEvent, Status
+from ..progress.models import EventKind, ProgressEvent, Status
 from . import rules
 from .models import Mentorship
 
@@ -178,7 +178,7 @@ def compose_digest(mentor: User, links: list[Mentorship], *, now: dt.datetime) -
     for learner_id, start in since.items():
         windows |= Q(user_id=learner_id, created_at__gt=start)
     events = (
-        ProgressEvent.objects.filter(windows, created_at__lte=now)
+        ProgressEvent.objects.filter(windows, created_at__lte=now, kind=EventKind.STATUS)
         .select_related("skill")
         .order_by("created_at", "id")
     )
@@ -189,7 +189,7 @@ def compose_digest(mentor: User, links: list[Mentorship], *, now: dt.datetime) -
         outcome[event.user_id][event.skill_id] = event
 
     last_activity = dict(
-        ProgressEvent.objects.filter(user_id__in=since, created_at__lte=now)
+        ProgressEvent.objects.filter(user_id__in=since, created_at__lte=now, kind=EventKind.STATUS)
         .values("user_id")
         .annotate(last=Max("created_at"))
         .values_list("user_id", "last")

@@ -18,6 +18,7 @@ from catalog.snapshot import Catalog, get_catalog
 
 from ..account.export import csv_safe
 from ..http import AuthenticatedHttpRequest
+from ..progress.plan import Plan
 from .rules import (
     ACTIVE_DAYS,
     SLOWING_DAYS,
@@ -122,6 +123,8 @@ def mentor_export_csv(request: AuthenticatedHttpRequest) -> HttpResponse:
         "path",
         "hours a week",
         "target date",
+        "projected finish",
+        "weeks behind",
     ]
     header += [f"{track.title} %" for track in catalog.tracks]
     writer.writerow([csv_safe(h) for h in header])
@@ -139,7 +142,16 @@ def mentor_export_csv(request: AuthenticatedHttpRequest) -> HttpResponse:
             row.goal_path or "",
             row.goal_hours or "",
             row.goal_target.isoformat() if row.goal_target else "",
+            _finish(row.plan),
+            "" if row.plan is None or row.plan.weeks_behind is None else row.plan.weeks_behind,
         ]
         cells += [pct for _, pct in row.tracks]
         writer.writerow([csv_safe(c) for c in cells])
     return response
+
+
+def _finish(plan: Plan | None) -> str:
+    """The projected finish at the mentee's pace, ISO 8601; "" without one."""
+    if plan is None or plan.finish_at_pace is None:
+        return ""
+    return plan.finish_at_pace.isoformat()

@@ -4,7 +4,6 @@ revoked mentor gets 404 from the next request on."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django.contrib import messages
@@ -26,8 +25,8 @@ from ..formtools import parse_id
 from ..http import AuthenticatedHttpRequest, published_skill, redirect_back, refuse_changed_resend
 from ..markdown import render_markdown
 from ..portfolio.models import Project
-from ..progress import rules
-from ..progress.models import Goal, Progress, Status
+from ..progress import plan, rules
+from ..progress.models import Progress, Status
 from . import services
 from .forms import FeedbackForm, MentorNoteForm
 from .models import Feedback, MentorNote, Mentorship
@@ -40,17 +39,13 @@ SHORT_LIST = 10
 
 class _NoteBody(TypedDict):
     note_body: str | None
-    goal_path: str | None
-    goal_hours: int | None
-    goal_target: dt.date | None
 
 
 def _get_mentorship(
     mentor: User | AnonymousUser, username: str
 ) -> WithAnnotations[Mentorship, _NoteBody]:
     """The active mentorship of `mentor` over `username`, or 404 (never 403), with the
-    learner, the mentor's private note on them (`note_body`) and the learner's goal in
-    force (`goal_path`, `goal_hours`, `goal_target`): one query.
+    learner and the mentor's private note on them (`note_body`): one query.
 
     Every mentor page and action starts here, so a revoked mentor gets 404 from the
     next request on.
@@ -58,16 +53,12 @@ def _get_mentorship(
     if not mentor.is_authenticated:
         raise Http404
     note = MentorNote.objects.filter(mentor=OuterRef("mentor"), learner=OuterRef("learner"))
-    goal = Goal.objects.filter(user=OuterRef("learner")).order_by("-set_at", "-id")
     found = (
         Mentorship.objects.active()
         .filter(mentor=mentor, learner__username=username)
         .select_related("learner")
         .annotate(
             note_body=Subquery(note.values("body")[:1]),
-            goal_path=Subquery(goal.values("path__title")[:1]),
-            goal_hours=Subquery(goal.values("hours_per_week")[:1]),
-            goal_target=Subquery(goal.values("target_date")[:1]),
         )
         .first()
     )
@@ -98,9 +89,11 @@ def _mentee_context(
     rows = rules.progress_rows(learner, notes=mentorship.share_notes)
     progress = {pk: row for pk, row in rows.items() if pk in catalog.skills}
     states = rules.statuses_of(progress)
-    today = timezone.localdate()
-    days = rules.completion_days(learner)
-    current_streak, longest_streak = rules.streaks(days, today)
+    events = plan.status_events(learner)
+    known = {pk for pk, row in progress.items() if row.known_before}
+    facts = plan.facts_from(states, known, events, plan.goal_rows(learner))
+    now = timezone.now()
+    the_plan = plan.build_plan(facts, catalog, now=now)
     done = sorted(
         (p for p in progress.values() if p.status == Status.DONE),
         key=lambda p: p.completed_at or p.updated_at,
@@ -154,10 +147,13 @@ def _mentee_context(
         "done": [(catalog.skills[p.skill_id], p) for p in done][: None if show_all else SHORT_LIST],
         "done_count": len(done),
         "show_all": show_all,
-        "recent": rules.recent_activity(learner, catalog),
-        "calendar": rules.build_calendar(days, today),
-        "current_streak": current_streak,
-        "longest_streak": longest_streak,
+        "recent": rules.recent_activity(events, catalog),
+        "calendar": rules.build_calendar(rules.completion_days(events), timezone.localdate(now)),
+        "goal": facts.goal,
+        "goal_path": catalog.path(facts.goal.path_id) if facts.goal else None,
+        "plan": the_plan,
+        "streak_rule": plan.STREAK_RULE,
+        "pace_rule": plan.PACE_RULE,
         "projects": projects,
         "skill_threads": [
             (catalog.skills[pk], items) for pk, items in by_skill.items() if pk in catalog.skills

@@ -26,7 +26,9 @@ from django.utils import timezone
 from catalog.snapshot import Catalog, TrackNode
 
 from ..account.models import User
-from ..progress.models import Goal, Progress, ProgressEvent, Status
+from ..progress import plan
+from ..progress.models import EventKind, Goal, Progress, ProgressEvent, Status
+from ..progress.plan import Plan
 from ..progress.rules import completion_percent
 from . import services
 from .models import Feedback, Mentorship
@@ -92,6 +94,7 @@ class MenteeRow:
     goal_path: str | None = None  # the path of the goal in force, if any
     goal_hours: int | None = None
     goal_target: dt.date | None = None
+    plan: Plan | None = None  # projection and on track / behind, for a goal with a path
 
     @property
     def name(self) -> str:
@@ -137,7 +140,10 @@ def _mentorships(
     """The mentor's active mentorships with each learner's name, last activity, skills done
     in the last 7 days and unread replies: one query, a few index lookups per mentee
     (a grouped query over every event of every mentee reads all their history)."""
-    events = ProgressEvent.objects.filter(user=OuterRef("learner_id")).order_by()
+    # Skills marked as known before are not activity.
+    events = ProgressEvent.objects.filter(
+        user=OuterRef("learner_id"), kind=EventKind.STATUS
+    ).order_by()
     goal = Goal.objects.filter(user=OuterRef("learner_id")).order_by("-set_at", "-id")
     recent = (
         events.filter(to_status=Status.DONE, created_at__gt=now - RECENT_WINDOW)
@@ -193,11 +199,13 @@ def _track_counts(mentor: User) -> dict[tuple[int, int], tuple[int, int]]:
 def mentee_rows(mentor: User, catalog: Catalog, now: dt.datetime) -> list[MenteeRow]:
     """Every active mentee of `mentor`, by name: two queries however many there are
     (the mentorships with their learners and activity, then progress per mentee and
-    track, grouped)."""
+    track, grouped), and three more for the plans when any mentee has a goal."""
     mentorships = list(_mentorships(mentor, now))
     if not mentorships:
         return []
     counts = _track_counts(mentor)
+    with_goals = [m.learner_id for m in mentorships if m.goal_hours is not None]
+    facts = plan.facts_for_many(with_goals) if with_goals else {}
     rows = []
     for mentorship in mentorships:
         learner = mentorship.learner
@@ -226,6 +234,9 @@ def mentee_rows(mentor: User, catalog: Catalog, now: dt.datetime) -> list[Mentee
                 goal_path=mentorship.goal_path,
                 goal_hours=mentorship.goal_hours,
                 goal_target=mentorship.goal_target,
+                plan=plan.build_plan(facts[learner.pk], catalog, now=now, full=False)
+                if learner.pk in facts
+                else None,
             )
         )
     rows.sort(key=lambda r: (r.name.casefold(), r.mentee.username))

@@ -18,6 +18,15 @@ class Status(models.TextChoices):
     SKIPPED = "skipped", "Skipped"
 
 
+class EventKind(models.TextChoices):
+    STATUS = "status", "Status change"
+    # Marked done in bulk as learned before Gradient: done for completion, but no part of
+    # pace, streaks, the calendar, digests or the mentor's activity.
+    KNOWN = "known", "Known before"
+    VERIFIED = "verified", "Verified by a mentor"
+    UNVERIFIED = "unverified", "Verification withdrawn"
+
+
 class Progress(models.Model):
     """Where one user stands on one skill. Rows are created on the first status change."""
 
@@ -36,6 +45,9 @@ class Progress(models.Model):
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     verified_at = models.DateTimeField(null=True, blank=True)
+    # Done because the learner knew it before (marked on /goal/known/); any later status
+    # change clears it.
+    known_before = models.BooleanField(default=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -55,7 +67,9 @@ class Progress(models.Model):
 
 
 class ProgressEvent(models.Model):
-    """An append-only record of a status change; history, streaks and the calendar read it."""
+    """An append-only record of what happened to a learner's skill: a status change, a
+    skill marked as known before, a mentor's verification. History, pace, streaks and the
+    calendar read it; only `status` events count as work done."""
 
     # Indexed by the (user, -created_at, -id) index below, which also orders recent events.
     user = models.ForeignKey(
@@ -64,6 +78,7 @@ class ProgressEvent(models.Model):
     skill = models.ForeignKey(Skill, on_delete=models.PROTECT, related_name="+")
     from_status = models.CharField(max_length=10, choices=Status.choices)
     to_status = models.CharField(max_length=10, choices=Status.choices)
+    kind = models.CharField(max_length=10, choices=EventKind.choices, default=EventKind.STATUS)
     created_at = models.DateTimeField(db_index=True)
 
     class Meta:

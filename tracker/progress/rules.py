@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -17,7 +17,7 @@ from django.utils import timezone
 from catalog.snapshot import Catalog, SkillNode, TrackNode
 
 from ..account.models import User
-from .models import Goal, Progress, ProgressEvent, Status
+from .models import Goal, Progress, Status
 
 COMPLETION_RULE = "Skipped skills leave the count: they are neither done nor still to do."
 
@@ -53,6 +53,8 @@ def apply_status(progress: Progress, status: str, now: dt.datetime) -> None:
     if status != Status.DONE:
         progress.verified_by = None
         progress.verified_at = None
+    # "Known before" describes how a skill came to be done; any move replaces it.
+    progress.known_before = False
 
 
 @dataclass
@@ -160,6 +162,7 @@ class ProgressRow(NamedTuple):
     updated_at: dt.datetime
     verified_by_id: int | None
     verified_at: dt.datetime | None
+    known_before: bool
     verifier_name: str
 
 
@@ -169,8 +172,9 @@ def progress_rows(
     """The user's progress rows by skill id (all, or for the given skills), with the
     verifier's name: one query, and tuples rather than model instances."""
     fields = ["skill_id", "status", "note" if notes else "id", "started_at", "completed_at",
-              "updated_at", "verified_by_id", "verified_at", "verified_by__first_name",
-              "verified_by__last_name", "verified_by__username"]  # fmt: skip
+              "updated_at", "verified_by_id", "verified_at", "known_before",
+              "verified_by__first_name", "verified_by__last_name",
+              "verified_by__username"]  # fmt: skip
     rows = {}
     query = Progress.objects.filter(user=user)
     if skill_ids is not None:
@@ -233,15 +237,16 @@ class ActivityRow(NamedTuple):
     ago: str  # "today", "3 days ago"
 
 
-def recent_activity(user: User, catalog: Catalog, limit: int = 8) -> list[ActivityRow]:
-    """The user's latest status changes, newest first: one query."""
-    events = ProgressEvent.objects.filter(user=user).values_list(
-        "skill_id", "to_status", "created_at"
-    )[:limit]
+def recent_activity(
+    events: Sequence[tuple[int, str, dt.datetime]], catalog: Catalog, limit: int = 8
+) -> list[ActivityRow]:
+    """The latest status changes, newest first, from the learner's status events
+    (`plan.status_events`, oldest first). Skills marked as known before are not among
+    them: they are not activity, and the known page lists them."""
     today = timezone.localdate()
     return [
         ActivityRow(status, when, catalog.skills.get(skill_id), ago(when, today))
-        for skill_id, status, when in events
+        for skill_id, status, when in reversed(events[-limit:])
     ]
 
 
@@ -261,17 +266,12 @@ def ago(when: dt.datetime, today: dt.date) -> str:
 # -- the activity calendar and streaks ------------------------------------------------------
 
 
-def completion_days(user: User) -> dict[dt.date, int]:
-    """Completions per local day over the user's whole history: one query.
-
-    Grouped here rather than with TruncDate: on SQLite that runs a Python function per
-    row anyway, and reading the ~50 timestamps a learner has costs half as much.
-    """
+def completion_days(events: Iterable[tuple[int, str, dt.datetime]]) -> dict[dt.date, int]:
+    """Completions per local day, from the learner's status events (`plan.status_events`)."""
     zone = timezone.get_current_timezone()
-    times = ProgressEvent.objects.filter(user=user, to_status=Status.DONE).values_list(
-        "created_at", flat=True
+    return dict(
+        Counter(when.astimezone(zone).date() for _, status, when in events if status == Status.DONE)
     )
-    return dict(Counter(when.astimezone(zone).date() for when in times.order_by()))
 
 
 class Day(NamedTuple):
@@ -340,24 +340,6 @@ def build_calendar(days: Mapping[dt.date, int], today: dt.date, weeks: int = 53)
             months.append((w, (first or column[0].date).strftime("%b")))
         columns.append(column)
     return Calendar(weeks=columns, months=months, total=total)
-
-
-def streaks(days: Iterable[dt.date], today: dt.date) -> tuple[int, int]:
-    """(current, longest) runs of consecutive days with a completion.
-
-    The current streak is still alive if the last completion was yesterday: today is
-    not over yet.
-    """
-    ordered = sorted(set(days))
-    longest = run = 0
-    previous: dt.date | None = None
-    for day in ordered:
-        run = run + 1 if previous and day - previous == dt.timedelta(days=1) else 1
-        longest = max(longest, run)
-        previous = day
-    if previous is None or (today - previous).days > 1 or previous > today:
-        return 0, longest
-    return run, longest
 
 
 def current_goal(user: User) -> Goal | None:

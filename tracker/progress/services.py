@@ -4,13 +4,14 @@ own links, resources marked as used, resetting a track. Views and tests change p
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from ..account import submissions
 from ..account.models import Submission, User
-from .models import Goal, Progress, ProgressEvent, ResourceUse, SkillLink, Status
+from .models import EventKind, Goal, Progress, ProgressEvent, ResourceUse, SkillLink, Status
 from .rules import apply_status
 
 
@@ -59,13 +60,75 @@ def _set_status(
 
 
 # What apply_status changes.
-STATUS_FIELDS = ["status", "started_at", "completed_at", "verified_by", "verified_at", "updated_at"]
+STATUS_FIELDS = [
+    "status",
+    "started_at",
+    "completed_at",
+    "verified_by",
+    "verified_at",
+    "known_before",
+    "updated_at",
+]
 
 
 def _record_event(user: User, skill_id: int, before: str, after: str, now: dt.datetime) -> None:
     ProgressEvent.objects.create(
         user=user, skill_id=skill_id, from_status=before, to_status=after, created_at=now
     )
+
+
+def progress_mark_known(
+    *, user: User, skill_ids: Iterable[int], now: dt.datetime | None = None
+) -> list[int]:
+    """Mark skills done as *known before*, in one transaction, with a `known` event each.
+
+    Done for completion and prerequisites, but not work done here: pace, streaks, the
+    calendar, digests and mentors' activity leave these out. Skills already done stay as
+    they are (their completion is real). Returns the ids of the skills it marked. A
+    status click that made one of the rows meanwhile makes the whole mark run again.
+    """
+    now = now or timezone.now()
+    wanted = set(skill_ids)
+    try:
+        with transaction.atomic():
+            return _mark_known(user, wanted, now)
+    except IntegrityError:
+        with transaction.atomic():
+            return _mark_known(user, wanted, now)
+
+
+def _mark_known(user: User, wanted: set[int], now: dt.datetime) -> list[int]:
+    rows = {
+        p.skill_id: p
+        for p in Progress.objects.select_for_update().filter(user=user, skill_id__in=wanted)
+    }
+    marked, created, events = [], [], []
+    for skill_id in sorted(wanted):
+        progress = rows.get(skill_id)
+        if progress is not None and progress.status == Status.DONE:
+            continue
+        before = progress.status if progress else Status.TODO
+        if progress is None:
+            progress = Progress(user=user, skill_id=skill_id)
+            created.append(progress)
+        apply_status(progress, Status.DONE, now)
+        progress.known_before = True
+        progress.updated_at = now  # bulk_update does not apply auto_now
+        marked.append(progress)
+        events.append(
+            ProgressEvent(
+                user=user,
+                skill_id=skill_id,
+                from_status=before,
+                to_status=Status.DONE,
+                kind=EventKind.KNOWN,
+                created_at=now,
+            )
+        )
+    Progress.objects.bulk_update([p for p in marked if p.pk], STATUS_FIELDS)
+    Progress.objects.bulk_create(created)
+    ProgressEvent.objects.bulk_create(events)
+    return [p.skill_id for p in marked]
 
 
 @transaction.atomic

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from catalog.snapshot import get_catalog
+from catalog.snapshot import PathNode, get_catalog
 
 from ..account.models import User
 from ..account.submissions import AlreadySubmitted
@@ -25,7 +25,7 @@ from ..markdown import render_markdown
 from ..mentoring.models import Feedback
 from ..portfolio.rules import evidenced_skill_ids
 from ..templating import render_fragment
-from . import rules, services
+from . import plan, rules, services
 from .browse import resources_context
 from .forms import GoalForm, NoteForm, SkillLinkForm
 from .models import Progress, SkillLink, Status
@@ -40,10 +40,11 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 def _dashboard_context(user: User) -> dict[str, Any]:
     catalog = get_catalog()
-    statuses = rules.status_map(user)
-    today = timezone.localdate()
-    days = rules.completion_days(user)
-    current_streak, longest_streak = rules.streaks(days, today)
+    statuses, known = plan.progress_states(user)
+    events = plan.status_events(user)
+    facts = plan.facts_from(statuses, known, events, plan.goal_rows(user))
+    now = timezone.now()
+    today = timezone.localdate(now)
     learning = [catalog.skills[pk] for pk in catalog.order if statuses.get(pk) == Status.LEARNING]
     done = [catalog.skills[pk] for pk in catalog.order if statuses.get(pk) == Status.DONE]
     evidenced = evidenced_skill_ids(user)
@@ -53,11 +54,20 @@ def _dashboard_context(user: User) -> dict[str, Any]:
     latest: QuerySet[Feedback] | list[Feedback] = []
     if counts["total"]:  # most learners have none: skip the join
         latest = received.select_related("author", "project", "skill").order_by("-created_at")[:5]
-    goal = rules.current_goal(user)
+    goal = facts.goal
+    the_plan = plan.build_plan(facts, catalog, now=now)
+    overview = rules.overview(statuses, catalog)
+    # With a plan, the path's tracks lead and the others fold away.
+    path_tracks: set[int] = set()
+    if the_plan:
+        path_tracks = {catalog.skills[pk].track_id for pk in the_plan.path.skill_ids}
     return {
         "nav": "dashboard",
         "goal": goal,
         "goal_path": catalog.path(goal.path_id) if goal else None,
+        "plan": the_plan,
+        "streak_rule": plan.STREAK_RULE,
+        "pace_rule": plan.PACE_RULE,
         "unread_feedback": counts["unread"],
         "latest_feedback": latest,
         "done_count": len(done),
@@ -65,13 +75,13 @@ def _dashboard_context(user: User) -> dict[str, Any]:
         if done
         else 0,
         "without_evidence": without_evidence,
-        "overview": rules.overview(statuses, catalog),
+        "overview": overview,
+        "path_tracks": [t for t in overview.tracks if t.track.id in path_tracks],
+        "other_tracks": [t for t in overview.tracks if t.track.id not in path_tracks],
         "next_up": rules.next_up(catalog, statuses),
         "learning": learning,
-        "recent": rules.recent_activity(user, catalog),
-        "calendar": rules.build_calendar(days, today),
-        "current_streak": current_streak,
-        "longest_streak": longest_streak,
+        "recent": rules.recent_activity(events, catalog),
+        "calendar": rules.build_calendar(rules.completion_days(events), today),
         "completion_rule": rules.COMPLETION_RULE,
     }
 
@@ -197,7 +207,9 @@ def goal(request: AuthenticatedHttpRequest) -> HttpResponse:
                 time_zone=form.cleaned_data["time_zone"],
             )
             messages.success(request, f"Your goal is set: {path.title}.")
-            return redirect_back(request, reverse("tracker:dashboard"))
+            # A first goal goes on to what the learner knows already, then the dashboard.
+            then = "tracker:dashboard" if current else "tracker:goal-known"
+            return redirect_back(request, reverse(then))
     else:
         initial: dict[str, object] = {"time_zone": request.user.time_zone or settings.TIME_ZONE}
         if current:
@@ -215,6 +227,67 @@ def goal(request: AuthenticatedHttpRequest) -> HttpResponse:
         {"nav": "dashboard", "form": form, "paths": paths, "current": current,
          "next": request.GET.get("next", "")},
     )  # fmt: skip
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+def goal_known(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The goal's path in stages, to mark what the learner knows already: ticked skills, or
+    a whole stage with its own button. Marked skills are done as *known before*."""
+    catalog = get_catalog()
+    current = rules.current_goal(request.user)
+    path = catalog.path(current.path_id) if current else None
+    if path is None:
+        messages.info(request, "Set a goal first: the skills to mark come from its path.")
+        return HttpResponseRedirect(reverse("tracker:goal"))
+    statuses = rules.status_map(request.user)
+    error = ""
+    if request.method == "POST":
+        chosen = _known_choice(request, path)
+        if chosen is None:
+            message = "That is not a skill or a stage of your path."
+            return render(request, "400.html", {"message": message}, status=400)
+        if chosen:
+            marked = services.progress_mark_known(user=request.user, skill_ids=chosen)
+            n = len(marked)
+            if n:
+                messages.success(
+                    request, f"Marked {n} skill{'' if n == 1 else 's'} as known before."
+                )
+            else:
+                messages.info(request, "Those skills were done already; nothing changed.")
+            return redirect_back(request, reverse("tracker:dashboard"))
+        error = "Tick the skills you know already, or press a stage's button."
+    stages = [
+        (
+            index,
+            stage.title,
+            [(catalog.skills[pk], rules.status_of(statuses, pk), required)
+             for pk, required in stage.steps],
+        )
+        for index, stage in enumerate(path.stages, start=1)
+    ]  # fmt: skip
+    context = {"nav": "dashboard", "path": path, "stages": stages, "error": error}
+    return render(request, "progress/goal_known.html", context)
+
+
+def _known_choice(request: AuthenticatedHttpRequest, path: PathNode) -> list[int] | None:
+    """The skill ids a known-before form asks for ([] for none), or None if it names
+    anything outside the path."""
+    catalog = get_catalog()
+    stage = request.POST.get("stage")
+    if stage is not None:
+        if not stage.isdigit() or not 1 <= int(stage) <= len(path.stages):
+            return None
+        return [pk for pk, _ in path.stages[int(stage) - 1].steps]
+    in_path = set(path.skill_ids)
+    chosen = []
+    for slug in request.POST.getlist("skill"):
+        skill = catalog.skill_by_slug(slug)
+        if skill is None or skill.id not in in_path:
+            return None
+        chosen.append(skill.id)
+    return chosen
 
 
 @require_POST

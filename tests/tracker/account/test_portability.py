@@ -195,6 +195,7 @@ def test_the_json_export_holds_everything_the_user_owns(alice, bob, catalog) -> 
         "updated_at": data["progress"][0]["updated_at"],
         "verified_by": "bob",
         "verified_at": "2026-03-06T09:00:00+00:00",
+        "known_before": False,
     }
     assert [p["skill"] for p in data["progress"]] == ["skill-1-1", "skill-1-2", "skill-1-3"]
     assert data["progress"][1]["note"] == "mine note: **gradients**"
@@ -202,6 +203,7 @@ def test_the_json_export_holds_everything_the_user_owns(alice, bob, catalog) -> 
         "skill": "skill-1-1",
         "from_status": "todo",
         "to_status": "learning",
+        "kind": "status",
         "created_at": "2026-03-01T09:00:00+00:00",
     }
     assert len(data["events"]) == 4

@@ -8,32 +8,10 @@ from django.test import Client
 
 from catalog.models import Skill
 from tests.helpers import make_catalog, make_user
-from tracker.progress.rules import build_calendar, streaks
+from tracker.progress.rules import build_calendar
 from tracker.progress.services import progress_set_status
 
 D = dt.date
-
-
-def test_streaks_count_consecutive_days() -> None:
-    days = [D(2026, 1, 1), D(2026, 1, 2), D(2026, 1, 3), D(2026, 1, 10), D(2026, 1, 11)]
-    assert streaks(days, today=D(2026, 1, 11)) == (2, 3)
-
-
-def test_a_streak_survives_until_the_end_of_the_next_day() -> None:
-    days = [D(2026, 1, 10), D(2026, 1, 11)]
-    assert streaks(days, today=D(2026, 1, 12)) == (2, 2)
-    assert streaks(days, today=D(2026, 1, 13)) == (0, 2)
-
-
-def test_streaks_cross_month_and_year_boundaries() -> None:
-    days = [D(2025, 12, 30), D(2025, 12, 31), D(2026, 1, 1), D(2026, 2, 28), D(2026, 3, 1)]
-    assert streaks(days, today=D(2026, 3, 1)) == (2, 3)
-    leap = [D(2028, 2, 28), D(2028, 2, 29), D(2028, 3, 1)]
-    assert streaks(leap, today=D(2028, 3, 1)) == (3, 3)
-
-
-def test_no_completions_no_streak() -> None:
-    assert streaks([], today=D(2026, 1, 1)) == (0, 0)
 
 
 def test_the_calendar_is_53_monday_first_weeks_ending_today() -> None:
@@ -95,7 +73,8 @@ def test_the_dashboard_shows_the_right_numbers(client: Client, learner) -> None:
     assert overview.hours_left == 12
     assert [s.slug for s in ctx["next_up"]] == ["skill-2-3"]  # 2-2 is skipped, 1-3 learning
     assert [s.slug for s in ctx["learning"]] == ["skill-1-3"]
-    assert (ctx["current_streak"], ctx["longest_streak"]) == (3, 3)  # Feb 27 → Mar 1
+    assert ctx["plan"] is None  # no goal: today's dashboard, and an invitation to set one
+    assert "Set a goal</a> to start one" in response.content.decode()
     assert ctx["calendar"].total == 3
     html = response.content.decode()
     assert "Skipped skills leave the count" in html

@@ -54,7 +54,8 @@ def test_the_goal_page_offers_each_path_with_its_hours(paths, alice_client) -> N
 def test_setting_a_goal_saves_it_and_the_dashboard_shows_it(paths, alice, alice_client) -> None:
     target = (timezone.now() + dt.timedelta(days=200)).date()
     response = alice_client.post("/goal/", goal_form(target_date=target.isoformat()))
-    assert response.status_code == 303 and response["Location"] == "/dashboard/"
+    # A first goal goes on to what the learner knows already.
+    assert response.status_code == 303 and response["Location"] == "/goal/known/"
     goal = Goal.objects.get(user=alice)
     assert (goal.path.slug, goal.hours_per_week, goal.target_date) == ("analyst", 8, target)
     alice.refresh_from_db()
