@@ -31,8 +31,10 @@ from .models import (
     User,
 )
 from .portfolio.images import process_image
+from .progress import plan
 from .progress.services import (
     goal_set,
+    progress_mark_known,
     progress_save_note,
     progress_set_status,
     resource_mark_used,
@@ -92,9 +94,19 @@ NOTES = [
 
 @transaction.atomic
 def seed_history(
-    *, user: User, share_done: float, learning: int, skipped: int, days: int, seed: int
+    *,
+    user: User,
+    hours_per_week: float,
+    learning: int,
+    skipped: int,
+    days: int,
+    seed: int,
+    known: int = 0,
 ) -> bool:
-    """Give a demo learner a believable past, in curriculum order, once.
+    """Give a demo learner a believable past, once: `known` skills marked as known
+    before on the first day, then skills worked through one after another at about
+    `hours_per_week`, each begun when the one before was done, the first ready skill
+    of one of the early tracks each time.
 
     Returns False (and changes nothing) if the learner already has a history.
     """
@@ -103,32 +115,48 @@ def seed_history(
     rng = random.Random(seed)
     catalog = build_catalog()
     order = list(catalog.order)
-    n_done = round(len(order) * share_done)
     now = timezone.now()
-    # Completions spread over the period, denser lately, on some days several at once.
-    offsets = sorted((rng.triangular(0, days, 0) for _ in range(n_done)), reverse=True)
+    begun = now - dt.timedelta(days=days)
     done_ids: set[int] = set()
-    for offset in offsets:
-        # The first skill ready in each track; a learner mixes the early tracks.
+
+    def ready_one() -> int | None:
         ready: dict[int, int] = {}
         for pk in order:
             node = catalog.skills[pk]
             if pk not in done_ids and all(req in done_ids for req in node.prerequisites):
                 ready.setdefault(node.track_id, pk)
-        if not ready:
+        return rng.choice(list(ready.values())[:4]) if ready else None
+
+    placement: list[int] = []
+    while len(placement) < known and (skill_id := ready_one()) is not None:
+        placement.append(skill_id)
+        done_ids.add(skill_id)
+    if placement:
+        progress_mark_known(user=user, skill_ids=placement, now=begun)
+    started = begun + dt.timedelta(hours=rng.uniform(1, 30))
+    while (skill_id := ready_one()) is not None:
+        # Some weeks go better than others.
+        weeks = catalog.skills[skill_id].hours / (hours_per_week * rng.uniform(0.75, 1.25))
+        finished = started + dt.timedelta(weeks=weeks)
+        if finished > now:
             break
-        skill_id = rng.choice(list(ready.values())[:4])
-        finished = now - dt.timedelta(days=offset, hours=rng.uniform(0, 8))
-        started = finished - dt.timedelta(days=rng.uniform(0.5, 9))
         progress_set_status(user=user, skill_id=skill_id, status="learning", now=started)
         progress_set_status(user=user, skill_id=skill_id, status="done", now=finished)
         done_ids.add(skill_id)
+        started = finished + dt.timedelta(hours=rng.uniform(2, 40))
+    # What is under way now: the skill the loop stopped on, and others ready.
+    in_hand: list[int] = []
+    while len(in_hand) < learning and (skill_id := ready_one()) is not None:
+        in_hand.append(skill_id)
+        done_ids.add(skill_id)  # only so that ready_one moves on
+    for i, skill_id in enumerate(in_hand):
+        when = min(now, started) - dt.timedelta(days=3 * i, hours=rng.uniform(0, 12))
+        progress_set_status(user=user, skill_id=skill_id, status="learning", now=when)
     rest = [pk for pk in order if pk not in done_ids]
-    for i, skill_id in enumerate(rest[:learning]):
-        started = now - dt.timedelta(days=rng.uniform(0.2, 12), hours=i)
-        progress_set_status(user=user, skill_id=skill_id, status="learning", now=started)
-    for skill_id in rng.sample(rest[learning:], min(skipped, len(rest) - learning)):
-        when = now - dt.timedelta(days=rng.uniform(1, days))
+    done_ids.difference_update(placement)
+    done_ids.difference_update(in_hand)
+    for skill_id in rng.sample(rest, min(skipped, len(rest))):
+        when = now - dt.timedelta(days=rng.uniform(0, days))
         progress_set_status(user=user, skill_id=skill_id, status="skipped", now=when)
     for i, skill_id in enumerate(sorted(done_ids)[:: max(1, len(done_ids) // 6)]):
         title = catalog.skills[skill_id].title
@@ -339,23 +367,29 @@ def seed_mentoring(*, users: dict[str, User], password: str) -> None:
 
 
 def seed_goals(*, users: dict[str, User]) -> None:
-    """ada aims at ML engineer, 10 h a week, by a date about eight months away, set when
-    she began; alan set data scientist a few days ago. Once each."""
+    """ada aims at ML engineer, 10 h a week, set when she began, by a date about three
+    weeks before her pace would get her there (slightly behind); alan set data scientist
+    a few days ago and marked its first stage as known. Once each."""
     paths = {p.slug: p for p in LearningPath.objects.all()}
     now = timezone.now()
-    plans = [
-        ("ada", "ml-engineer", 10, 240, 150, "Europe/London"),
-        ("alan", "data-scientist", 6, None, 3, "America/New_York"),
-    ]
-    for username, slug, hours, months_ahead, days_ago, zone in plans:
-        user = users[username]
-        if Goal.objects.filter(user=user).exists() or slug not in paths:
-            continue
-        goal_set(
-            user=user,
-            path_id=paths[slug].pk,
-            hours_per_week=hours,
-            target_date=(now + dt.timedelta(days=months_ahead)).date() if months_ahead else None,
-            time_zone=zone,
-            now=now - dt.timedelta(days=days_ago),
+    catalog = build_catalog()
+    ada, alan = users["ada"], users["alan"]
+    if not Goal.objects.filter(user=ada).exists() and "ml-engineer" in paths:
+        path_id, set_at = paths["ml-engineer"].pk, now - dt.timedelta(days=150)
+        statuses, known = plan.progress_states(ada)
+        facts = plan.facts_from(
+            statuses, known, plan.status_events(ada), [plan.GoalRow(path_id, 10, None, set_at)]
         )
+        projected = plan.build_plan(facts, catalog, now=now, full=False)
+        finish = projected.finish_at_pace if projected else None
+        target = (finish or now.date() + dt.timedelta(days=240)) - dt.timedelta(weeks=3)
+        goal_set(user=ada, path_id=path_id, hours_per_week=10, target_date=target,
+                 time_zone="Europe/London", now=set_at)  # fmt: skip
+    if not Goal.objects.filter(user=alan).exists() and "data-scientist" in paths:
+        when = now - dt.timedelta(days=3)
+        goal_set(user=alan, path_id=paths["data-scientist"].pk, hours_per_week=6,
+                 target_date=None, time_zone="America/New_York", now=when)  # fmt: skip
+        path = catalog.path(paths["data-scientist"].pk)
+        if path is not None and path.stages:
+            first_stage = [pk for pk, _ in path.stages[0].steps]
+            progress_mark_known(user=alan, skill_ids=first_stage, now=when)

@@ -1,7 +1,9 @@
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from catalog.models import Skill
+from catalog.snapshot import build_catalog
 from tracker.models import (
     Feedback,
     Mentorship,
@@ -12,8 +14,18 @@ from tracker.models import (
     ProjectImage,
     User,
 )
+from tracker.progress import plan
+from tracker.progress.plan import Plan
 
 pytestmark = pytest.mark.slow  # the whole curriculum and the demo accounts
+
+
+def plan_of(user: User) -> Plan:
+    statuses, known = plan.progress_states(user)
+    facts = plan.facts_from(statuses, known, plan.status_events(user), plan.goal_rows(user))
+    found = plan.build_plan(facts, build_catalog(), now=timezone.now())
+    assert found is not None
+    return found
 
 
 @pytest.mark.django_db
@@ -30,12 +42,22 @@ def test_it_loads_the_catalog_and_demo_accounts_idempotently(capsys) -> None:
     assert Skill.objects.published().count() >= 90
     assert "ada" in out and "demo-password-1" in out
     ada = User.objects.get(username="ada")
-    done = Progress.objects.filter(user=ada, status="done").count()
-    assert 0.35 < done / Skill.objects.published().count() < 0.45
+    # ada knew 30 skills when she began five months ago and has worked at about 9 h a
+    # week since: a little slower than the 10 h of her goal, so she is slightly behind.
+    known = Progress.objects.filter(user=ada, status="done", known_before=True).count()
+    worked = Progress.objects.filter(user=ada, status="done", known_before=False).count()
+    assert known == 30 and 5 <= worked <= 20
     assert Progress.objects.filter(user=ada, status="learning").exists()
-    assert ProgressEvent.objects.filter(user=ada).count() > 2 * done - 1
+    assert ProgressEvent.objects.filter(user=ada, kind="status").count() >= 2 * worked
+    ada_plan = plan_of(ada)
+    assert 6 <= ada_plan.pace <= 12 and 1 <= ada_plan.weeks_behind <= 6
+    assert ada_plan.streak >= 10
+    alan_plan = plan_of(User.objects.get(username="alan"))
+    assert alan_plan.pace is None  # three days of history: his 6 h a week stand in
+    assert alan_plan.required_done >= len(alan_plan.path.stages[0].steps) // 2
     assert Progress.objects.filter(user=ada).exclude(note="").exists()
-    assert 0 < Progress.objects.filter(user__username="alan", status="done").count() < 15
+    alan_known = Progress.objects.filter(user__username="alan", known_before=True).count()
+    assert 0 < alan_known < 20
     visibilities = sorted(Project.objects.filter(owner=ada).values_list("visibility", flat=True))
     assert visibilities == ["mentors", "private", "public", "public"]
     assert ProjectImage.objects.filter(project__owner=ada).exists()

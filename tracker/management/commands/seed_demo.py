@@ -32,8 +32,9 @@ class Command(BaseCommand):
             raise CommandError(str(e)) from None
         self.stdout.write(f"Curriculum: {report}")
         users = ensure_demo_users(password=password)
-        seed_history(user=users["ada"], share_done=0.4, learning=5, skipped=4, days=150, seed=1)
-        seed_history(user=users["alan"], share_done=0.04, learning=2, skipped=0, days=12, seed=2)
+        seed_history(user=users["ada"], hours_per_week=9, learning=2, skipped=4, days=150,
+                     seed=1, known=30)  # fmt: skip
+        seed_history(user=users["alan"], hours_per_week=6, learning=1, skipped=0, days=3, seed=2)
         seed_projects(user=users["ada"])
         seed_goals(users=users)
         seed_mentoring(users=users, password=password)
