@@ -301,6 +301,16 @@ def _parse_path(path: Path, index: int, raw: Any, skills: Mapping[str, SkillEntr
     for slug, n in Counter(steps).items():
         if n > 1:
             entry.fail(f"lists the skill {slug!r} {n} times")
+    stage_of = {slug: n for n, stage in enumerate(found.stages, start=1)
+                for slug in (*stage.required, *stage.optional)}  # fmt: skip
+    for slug, n in stage_of.items():
+        later = [p for p in skills[slug].prerequisites if stage_of.get(p, 0) > n]
+        if later:
+            entry.fail(
+                f"the skill {slug!r} (stage {n}) needs "
+                + ", ".join(f"{p!r} (stage {stage_of[p]})" for p in later)
+                + ", which come later: a stage may rest only on the stages before it"
+            )
     covered = set(steps) | set(found.assumed)
     for slug, _, required in found.steps():
         missing = [p for p in skills[slug].prerequisites if p not in covered]

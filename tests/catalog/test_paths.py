@@ -88,6 +88,18 @@ def test_an_assumed_prerequisite_lets_the_path_skip_it(tmp_path: Path) -> None:
     assert [s.slug for s in LearningPath.objects.get().assumed.all()] == ["python"]
 
 
+@pytest.mark.django_db
+def test_a_stage_may_rest_only_on_the_stages_before_it(tmp_path: Path) -> None:
+    later = SKILLS + PATH.format(required='["numpy"]', assumed="[]").replace(
+        'optional = ["pandas"]', '[[path.stages]]\ntitle = "Later"\nrequired = ["python"]'
+    )
+    with pytest.raises(CurriculumError) as refused:
+        load_curriculum(write(tmp_path, later))
+    assert "the skill 'numpy' (stage 1) needs 'python' (stage 2), which come later" in str(
+        refused.value
+    )
+
+
 def test_the_committed_file_has_the_five_roles() -> None:
     paths = {p.slug for p in parse_curriculum().paths}
     assert {
