@@ -144,4 +144,6 @@ def test_the_toggle_runs_the_same_few_queries_at_any_size(on: str) -> None:
                 )
     counts = [queries for queries, _ in results]
     assert counts[0] == counts[2] and counts[1] == counts[3], counts
-    assert max(counts) <= LIMIT, counts
+    # On the dashboard the toggle answers with the dashboard's body: its reads come on top
+    # of the write's (the row locked and saved, the event, the savepoint).
+    assert max(counts) <= (LIMIT + 4 if on == "/dashboard/" else LIMIT), counts

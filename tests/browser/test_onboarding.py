@@ -64,3 +64,26 @@ def test_onboarding_with_javascript(curriculum: None, open_context: ContextFacto
 
 def test_onboarding_without_javascript(curriculum: None, open_context: ContextFactory) -> None:
     onboarding(open_context(java_script_enabled=False).new_page(), "omar")
+
+
+def test_the_dashboard_stays_current_after_a_click(
+    curriculum: None, open_context: ContextFactory
+) -> None:
+    """Pressing Learning under "Next up" moves the skill to "Continue" and "Recent
+    activity" in place, and out of "Next up", with no reload."""
+    page = open_context().new_page()
+    sign_up(page, "dora")
+    page.get_by_role("link", name="Skip for now").click()
+    expect(page.get_by_text("You are not learning anything right now.")).to_be_visible()
+    page.evaluate("window.__marker = 1")
+    next_up = page.locator("section[aria-labelledby=next-heading]")
+    first = next_up.locator(".skill-row").first
+    title = first.locator(".skill-title").inner_text()
+    first.get_by_role("button", name="Learning", exact=True).click()
+    continue_section = page.locator("section[aria-labelledby=continue-heading]")
+    expect(continue_section).to_contain_text(title)
+    expect(page.get_by_text("You are not learning anything right now.")).to_have_count(0)
+    expect(next_up).not_to_contain_text(title)
+    expect(page.locator("section[aria-labelledby=activity-heading]")).to_contain_text(title)
+    expect(page.locator("#overall-progress")).to_contain_text(re.compile(r"1\s*learning now"))
+    assert page.evaluate("window.__marker") == 1, "the page reloaded"

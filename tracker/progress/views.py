@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django_htmx.http import reswap, retarget
 
 from catalog.snapshot import PathNode, get_catalog
 
@@ -58,6 +59,9 @@ def _dashboard_context(user: User) -> dict[str, Any]:
     the_plan = plan.build_plan(facts, catalog, now=now)
     overview = rules.overview(statuses, catalog)
     # With a plan, the path's tracks lead and the others fold away.
+    # A skill of this week's plan is not repeated under "Next up" (one control per skill).
+    this_week = {item.skill.id for item in the_plan.this_week} if the_plan else set()
+    next_up = rules.next_up(catalog, statuses, limit=5 + len(this_week))
     path_tracks: set[int] = set()
     if the_plan:
         path_tracks = {catalog.skills[pk].track_id for pk in the_plan.path.skill_ids}
@@ -78,7 +82,7 @@ def _dashboard_context(user: User) -> dict[str, Any]:
         "overview": overview,
         "path_tracks": [t for t in overview.tracks if t.track.id in path_tracks],
         "other_tracks": [t for t in overview.tracks if t.track.id not in path_tracks],
-        "next_up": rules.next_up(catalog, statuses),
+        "next_up": [s for s in next_up if s.id not in this_week][:5],
         "learning": learning,
         "recent": rules.recent_activity(events, catalog),
         "calendar": rules.build_calendar(rules.completion_days(events), today),
@@ -98,21 +102,23 @@ def progress_update(request: AuthenticatedHttpRequest, slug: str) -> HttpRespons
     progress, _ = services.progress_set_status(user=request.user, skill_id=skill.id, status=status)
     if not request.htmx:
         return redirect_back(request, skill.url)
-    # Out of band, only what the page that asked shows: the track's bar on a track page
-    # and the dashboard, the headline numbers on the dashboard.
     catalog = get_catalog()
     page = request.htmx.current_url_abs_path or ""
-    on_dashboard = page.startswith(reverse("tracker:dashboard"))
-    on_track = page.startswith(catalog.track(skill.track_id).url)
-    overview = None
-    if on_dashboard or on_track:
-        overview = rules.overview(rules.status_map(request.user), catalog)
+    if page.startswith(reverse("tracker:dashboard")):
+        # A change on the dashboard moves skills between its sections (this week, next
+        # up, continue, recent activity): its whole body comes back, re-rendered.
+        context = _dashboard_context(request.user)
+        response = render_fragment(request, "progress/dashboard.html", ["dashboard_body"], context)
+        return retarget(reswap(response, "outerHTML"), "#dashboard-body")
+    # Out of band, only what the page that asked shows: the track's bar on a track page.
+    stats = None
+    if page.startswith(catalog.track(skill.track_id).url):
+        stats = rules.overview(rules.status_map(request.user), catalog, track_ids=[skill.track_id])
     context = {
         "skill": skill,
         "status": progress.status if progress else Status.TODO,
         "next": request.POST.get("next", ""),
-        "track_stats": overview.for_track(skill.track_id) if overview else None,
-        "overview": overview if on_dashboard else None,
+        "track_stats": stats.for_track(skill.track_id) if stats else None,
     }
     return render(request, "progress/status_changed.html", context)
 
