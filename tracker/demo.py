@@ -49,14 +49,22 @@ class DemoAccount:
     role: str
     first_name: str
     last_name: str
+    joined_days_ago: int  # demo dates agree: nobody did anything before joining
     is_staff: bool = False
 
 
 ACCOUNTS = [
-    DemoAccount("admin", "staff: curates the catalog in /admin/", "Ada", "Admin", is_staff=True),
-    DemoAccount("ada", "learner with months of history", "Ada", "Lovelace"),
-    DemoAccount("alan", "learner who has just started", "Alan", "Turing"),
-    DemoAccount("grace", "mentor of ada and alan", "Grace", "Hopper"),
+    DemoAccount(
+        "admin",
+        "staff: curates the catalog in /admin/",
+        "Margaret",
+        "Hamilton",
+        joined_days_ago=400,
+        is_staff=True,
+    ),
+    DemoAccount("ada", "learner with months of history", "Ada", "Lovelace", joined_days_ago=151),
+    DemoAccount("alan", "learner who has just started", "Alan", "Turing", joined_days_ago=3),
+    DemoAccount("grace", "mentor of ada and alan", "Grace", "Hopper", joined_days_ago=200),
 ]
 
 
@@ -66,9 +74,10 @@ def ensure_demo_users(*, password: str = DEFAULT_PASSWORD) -> dict[str, User]:
     users: dict[str, User] = {}
     for account in ACCOUNTS:
         email = f"{account.username}@example.com"
+        joined = timezone.now() - dt.timedelta(days=account.joined_days_ago, hours=2)
         user, _ = User.objects.get_or_create(
             username=account.username,
-            defaults={"email": email},
+            defaults={"email": email, "date_joined": joined},
         )
         user.email = email
         user.first_name = account.first_name
@@ -309,6 +318,9 @@ def seed_projects(*, user: User) -> int:
             image.image.save(processed.content.name, processed.content, save=False)
             image.thumbnail.save(processed.thumbnail.name, processed.thumbnail, save=False)
             image.save()
+        # Recorded when it was finished, not when the demo was seeded.
+        written = timezone.now() - dt.timedelta(days=90 - 30 * i)
+        Project.objects.filter(pk=project.pk).update(created_at=written, updated_at=written)
         made += 1
     if made:
         user.headline = user.headline or "Aspiring ML engineer: vision and tabular data"
@@ -326,39 +338,51 @@ def seed_projects(*, user: User) -> int:
 def seed_mentoring(*, users: dict[str, User], password: str) -> None:
     """grace mentors ada and alan; linus mentored ada once and was revoked; a feedback
     thread and a verified skill. Idempotent."""
+    now = timezone.now()
     linus, _ = User.objects.get_or_create(
         username="linus",
-        defaults={"email": "linus@example.com", "first_name": "Linus", "last_name": "Torvalds"},
-    )
+        defaults={"email": "linus@example.com", "first_name": "Linus", "last_name": "Torvalds",
+                  "date_joined": now - dt.timedelta(days=300)},
+    )  # fmt: skip
     linus.set_password(password)
     linus.save()
     EmailAddress.objects.update_or_create(
         user=linus, email="linus@example.com", defaults={"verified": True, "primary": True}
     )
     ada, alan, grace = users["ada"], users["alan"], users["grace"]
-    for learner in (ada, alan):
-        Mentorship.objects.get_or_create(
+    # ada asked grace three months ago, after linus (her first mentor) stopped; alan asked
+    # grace the day after he joined.
+    for learner, days_ago in ((ada, 95), (alan, 2)):
+        link, made = Mentorship.objects.get_or_create(
             learner=learner, mentor=grace, state=Mentorship.State.ACTIVE,
             defaults={"share_notes": learner == ada},
         )  # fmt: skip
+        if made:
+            Mentorship.objects.filter(pk=link.pk).update(
+                created_at=now - dt.timedelta(days=days_ago)
+            )
     if not Mentorship.objects.filter(learner=ada, mentor=linus).exists():
-        Mentorship.objects.create(
+        link = Mentorship.objects.create(
             learner=ada,
             mentor=linus,
             state=Mentorship.State.REVOKED,
-            revoked_at=timezone.now() - dt.timedelta(days=40),
+            revoked_at=now - dt.timedelta(days=100),
         )
+        Mentorship.objects.filter(pk=link.pk).update(created_at=now - dt.timedelta(days=148))
     project = Project.objects.filter(owner=ada, title=DEMO_PROJECTS[1]["title"]).first()
     if project and not Feedback.objects.filter(learner=ada, mentor=grace).exists():
+        days_ago = 5
         for author, body in [
             (grace, "Strong write-up. Did you check the **log-transform** on the residuals? "
                     "A plot of residuals against predictions would make the case."),
             (ada, "Good point: I'll add the residual plot this week."),
             (grace, "Looking forward to it. Also try target encoding for the neighbourhood."),
         ]:  # fmt: skip
-            Feedback.objects.create(
+            item = Feedback.objects.create(
                 learner=ada, mentor=grace, author=author, project=project, body=body
             )
+            days_ago -= 1  # a message a day, the last two days ago
+            Feedback.objects.filter(pk=item.pk).update(created_at=now - dt.timedelta(days=days_ago))
     verified = Progress.objects.filter(user=ada, status="done", verified_by__isnull=True)
     first = verified.filter(skill__slug="feature-engineering").first() or verified.first()
     if first and not Progress.objects.filter(user=ada, verified_by=grace).exists():

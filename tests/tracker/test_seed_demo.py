@@ -67,3 +67,22 @@ def test_it_loads_the_catalog_and_demo_accounts_idempotently(capsys) -> None:
     assert Mentorship.objects.filter(mentor__username="linus", state="revoked").exists()
     assert Feedback.objects.filter(learner=ada, author=ada).exists()  # a reply in a thread
     assert Progress.objects.filter(user=ada, verified_by__username="grace").exists()
+
+
+@pytest.mark.django_db
+def test_demo_dates_agree() -> None:
+    """Nobody acts before joining; a mentorship starts before it ends; the admin is not
+    greeted as Ada."""
+    call_command("seed_demo", password="demo-password-1")
+    users = {u.username: u for u in User.objects.all()}
+    assert users["admin"].first_name != "Ada"
+    for user in users.values():
+        first = ProgressEvent.objects.filter(user=user).order_by("created_at").first()
+        assert first is None or first.created_at >= user.date_joined, user.username
+    for link in Mentorship.objects.all():
+        assert link.created_at >= max(link.learner.date_joined, link.mentor.date_joined)
+        assert link.revoked_at is None or link.revoked_at > link.created_at
+    ada_grace = Mentorship.objects.get(learner__username="ada", mentor__username="grace")
+    assert (timezone.now() - ada_grace.created_at).days >= 60  # not "since today"
+    for item in Feedback.objects.all():
+        assert item.created_at >= ada_grace.created_at
