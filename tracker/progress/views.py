@@ -246,7 +246,7 @@ def goal_known(request: AuthenticatedHttpRequest) -> HttpResponse:
     if path is None:
         messages.info(request, "Set a goal first: the skills to mark come from its path.")
         return HttpResponseRedirect(reverse("tracker:goal"))
-    statuses = rules.status_map(request.user)
+    statuses, known = plan.progress_states(request.user)
     error = ""
     if request.method == "POST":
         chosen = _known_choice(request, path)
@@ -273,7 +273,7 @@ def goal_known(request: AuthenticatedHttpRequest) -> HttpResponse:
         )
         for index, stage in enumerate(path.stages, start=1)
     ]  # fmt: skip
-    context = {"nav": "dashboard", "path": path, "stages": stages, "error": error}
+    context = {"nav": "dashboard", "path": path, "stages": stages, "error": error, "known": known}
     return render(request, "progress/goal_known.html", context)
 
 

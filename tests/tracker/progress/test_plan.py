@@ -262,6 +262,12 @@ def test_the_known_page_lists_the_path_in_stages(learner, skills) -> None:
     assert "Stage 1</span> Foundations" in page and "Stage 2</span> Production" in page
     assert page.count('name="skill"') == 7
     assert "I know all of stage 2" in page
+    progress_mark_known(user=learner, skill_ids=[skills[0].pk])
+    assert (
+        'Skill 1.1 <span class="muted">· known before</span>'
+        in client.get("/goal/known/").content.decode()
+    )
+    Progress.objects.all().delete()
     # Nothing ticked: the page says what to do and nothing changes.
     again = client.post("/goal/known/", {})
     assert again.status_code == 200
