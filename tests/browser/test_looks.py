@@ -58,7 +58,6 @@ CURATED = [
     ("goal", PHONE_LIGHT, False, "goal-phone-light.png"),
     ("goal-known", DESKTOP_LIGHT, False, "goal-known-desktop-light.png"),
     ("goal-known", PHONE_LIGHT, False, "goal-known-phone-light.png"),
-    ("dashboard", PHONE_LIGHT, True, "dashboard-plan-phone-light.png"),
     ("mentee", PHONE_LIGHT, False, "mentee-phone-light.png"),
     ("paths", DESKTOP_LIGHT, False, "paths-desktop-light.png"),
     ("dashboard", DESKTOP_LIGHT, False, "dashboard-desktop-light.png"),
