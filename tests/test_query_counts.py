@@ -17,7 +17,8 @@ from django.test import Client, override_settings
 from django.test.signals import template_rendered
 from django.test.utils import CaptureQueriesContext
 
-from catalog.models import Skill
+from catalog.models import LearningPath, PathStep, Skill
+from catalog.snapshot import forget_catalog
 from tests.helpers import make_catalog, make_user
 from tracker.mentoring import services as mentoring
 from tracker.models import Metric, Project, User
@@ -31,6 +32,14 @@ def grow(learner: User, mentor: User, size: int, tag: str) -> None:
     """More of everything pages show: skills, statuses and history, projects with their
     tables and skills, feedback threads, and mentees for the mentor."""
     skills = make_catalog(tracks=2, skills_per_track=size)
+    # A path over every skill so far, and goals on it: the plan's queries are counted too.
+    path, _ = LearningPath.objects.get_or_create(slug="qc", defaults={"title": "QC"})
+    for n, skill in enumerate(skills):
+        PathStep.objects.create(path=path, skill=skill, stage=tag, order=n + 100 * size)
+    forget_catalog()
+    progress.goal_set(user=learner, path_id=path.pk, hours_per_week=size, target_date=None,
+                      time_zone="UTC")  # fmt: skip
+    progress.progress_mark_known(user=learner, skill_ids=[skills[-1].pk])
     statuses = ["learning", "done", "skipped", "done"]
     for i, skill in enumerate(skills):
         progress.progress_set_status(user=learner, skill_id=skill.pk, status=statuses[i % 4])
@@ -55,6 +64,8 @@ def grow(learner: User, mentor: User, size: int, tag: str) -> None:
         mentee = make_user(f"{tag}mentee{i}")
         mentoring.mentorship_create(learner=mentee, mentor=mentor)
         progress.progress_set_status(user=mentee, skill_id=skills[i].pk, status="done")
+        progress.goal_set(user=mentee, path_id=path.pk, hours_per_week=5, target_date=None,
+                          time_zone="UTC")  # fmt: skip
 
 
 PAGES: dict[str, tuple[str, Callable[[], str], dict]] = {
@@ -68,6 +79,12 @@ PAGES: dict[str, tuple[str, Callable[[], str], dict]] = {
     "project": ("learner", lambda: f"/projects/{Project.objects.order_by('pk')[0].pk}/", {}),
     "public page": ("anonymous", lambda: "/u/alice/", {}),
     "mentors": ("learner", lambda: "/mentors/", {}),
+    "goal": ("learner", lambda: "/goal/", {}),
+    "what you know already": ("learner", lambda: "/goal/known/", {}),
+    "paths": ("learner", lambda: "/paths/", {}),
+    "path": ("learner", lambda: "/paths/qc/", {}),
+    "path map": ("learner", lambda: "/paths/qc/map/", {}),
+    "track map": ("learner", lambda: "/catalog/track-1/map/", {}),
     "mentor dashboard": ("mentor", lambda: "/mentor/", {}),
     "mentee page": ("mentor", lambda: "/mentor/alice/", {}),
 }
