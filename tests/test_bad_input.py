@@ -109,7 +109,7 @@ _PROJECT_FIELDS = [*project_data(), "skills", "started_on", "finished_on", "imag
 _PROJECT_FIELDS += [
     f"metrics-{i}-{f}"
     for i in (0, 1)
-    for f in ("name", "split", "value", "baseline", "DELETE", "id")
+    for f in ("name", "split", "value", "baseline", "better", "DELETE", "id")
 ]
 _PROJECT_FIELDS += [
     f"collaborators-{i}-{f}" for i in (0, 1) for f in ("name", "url", "DELETE", "id")

@@ -92,6 +92,7 @@ def project_fields(**changes: Any) -> dict[str, Any]:
         "metrics-0-split": "test",
         "metrics-0-value": "0.97",
         "metrics-0-baseline": "",
+        "metrics-0-better": "",
         "collaborators-TOTAL_FORMS": "0",
         "collaborators-INITIAL_FORMS": "0",
         "collaborators-MIN_NUM_FORMS": "0",

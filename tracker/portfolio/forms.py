@@ -12,6 +12,7 @@ from ..formtools import (
     WholeFormMixin,
     assume_https,
 )
+from . import metrics
 from .images import MAX_BYTES, MAX_PIXELS, MAX_PIXELS_WEBP, ProcessedImage, process_image
 from .models import Collaborator, Metric, Project
 
@@ -132,14 +133,45 @@ class NewProjectForm(OneTimeKeyMixin, ProjectForm):
     """A project being created: the project form with a one-time key."""
 
 
+class NumberField(forms.CharField):
+    """A number kept as written (metrics.parse_number): "0.8600" stays 0.8600."""
+
+    widget = forms.NumberInput(attrs={"step": "any"})
+
+    def to_python(self, value: Any) -> str:
+        text = super().to_python(value)
+        if not text:
+            return ""
+        try:
+            return metrics.parse_number(text)
+        except metrics.NotANumber as e:
+            words = "Enter a number." if str(e) == metrics.MALFORMED else f"This number {e}."
+            raise forms.ValidationError(words, code="invalid") from None
+
+
 class MetricForm(WholeFormMixin, forms.ModelForm):
+    value = NumberField()
+    baseline = NumberField(required=False)
+
     class Meta:
         model = Metric
-        fields = ["name", "split", "value", "baseline"]
-        widgets = {
-            "value": forms.NumberInput(attrs={"step": "any"}),
-            "baseline": forms.NumberInput(attrs={"step": "any"}),
-        }
+        fields = ["name", "split", "value", "baseline", "better"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        better = cast(forms.ChoiceField, self.fields["better"])
+        better.choices = [("", "By name"), *Metric.Better.choices]
+
+    def clean(self) -> dict:
+        data = super().clean() or {}
+        name, baseline = data.get("name"), data.get("baseline")
+        if baseline and name and not data.get("better") and not metrics.direction_by_name(name):
+            self.add_error(
+                "better",
+                f"Say whether a higher or a lower {name} is better, "
+                "so the change from the baseline can be judged.",
+            )
+        return data
 
 
 class CollaboratorForm(WholeFormMixin, forms.ModelForm):

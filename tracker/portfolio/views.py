@@ -44,6 +44,7 @@ from .forms import (
     NewProjectForm,
     ProjectForm,
 )
+from .metrics import KNOWN_HIGHER, KNOWN_LOWER
 from .models import Project, ProjectImage
 from .rules import with_details
 
@@ -95,6 +96,8 @@ def _edit(request: AuthenticatedHttpRequest, project: Project | None) -> HttpRes
         "metrics": metrics,
         "collaborators": collaborators,
         "project": project,
+        "known_higher": KNOWN_HIGHER,
+        "known_lower": KNOWN_LOWER,
         "nav": "projects",
     }
     return render(request, "portfolio/project_form.html", context)
@@ -180,7 +183,7 @@ def formset_row_removed(request: AuthenticatedHttpRequest, prefix: str) -> HttpR
     context = {
         "prefix": f"{prefix}-{index}",
         "row_id": row_id,
-        "columns": 5 if prefix == "metrics" else 3,
+        "columns": 6 if prefix == "metrics" else 3,
     }
     return render_fragment(request, "portfolio/project_form.html", ["removed_row"], context)
 

@@ -48,16 +48,19 @@ def form_data(**overrides: Any) -> dict[str, Any]:
         "metrics-0-split": "test",
         "metrics-0-value": "0.991",
         "metrics-0-baseline": "0.925",
+        "metrics-0-better": "",
         "metrics-1-id": "",
         "metrics-1-name": "F1",
         "metrics-1-split": "validation",
-        "metrics-1-value": "0.95",
+        "metrics-1-value": "0.950",
         "metrics-1-baseline": "",
+        "metrics-1-better": "",
         "metrics-2-id": "",
         "metrics-2-name": "",
         "metrics-2-split": "test",
         "metrics-2-value": "",
         "metrics-2-baseline": "",
+        "metrics-2-better": "",
         "collaborators-TOTAL_FORMS": "2",
         "collaborators-INITIAL_FORMS": "0",
         "collaborators-MIN_NUM_FORMS": "0",
@@ -84,8 +87,8 @@ def test_create_a_project_with_its_table_image_and_skills(alice_client, alice, c
     assert response["Location"] == f"/projects/{project.pk}/"
     assert project.owner == alice
     assert [(m.name, m.split, m.value, m.baseline, m.order) for m in project.metrics.all()] == [
-        ("accuracy", "test", 0.991, 0.925, 0),
-        ("F1", "validation", 0.95, None, 1),
+        ("accuracy", "test", "0.991", "0.925", 0),
+        ("F1", "validation", "0.950", "", 1),
     ]
     assert [(c.name, c.url) for c in project.collaborators.all()] == [
         ("Bob", "https://bob.example")
@@ -96,7 +99,8 @@ def test_create_a_project_with_its_table_image_and_skills(alice_client, alice, c
     assert re.fullmatch(r"projects/[0-9a-f]{32}\.png", images[0].image.name)
     page = alice_client.get(f"/projects/{project.pk}/").content.decode()
     assert "<strong>digits</strong>" in page
-    assert "0.991" in page and "+0.066" in page  # value and delta vs baseline
+    assert "0.991" in page and "0.950" in page  # as written, not 0.95
+    assert '+0.066 <span class="change-word">better</span>' in page
     assert images[0].thumbnail_url in page
 
 
@@ -123,8 +127,8 @@ def test_edit_changes_rows_and_removes_one(alice_client, alice, catalog) -> None
     project.refresh_from_db()
     assert project.title == "Renamed"
     assert [(m.name, m.value) for m in project.metrics.all()] == [
-        ("accuracy", 0.993),
-        ("AUC", 0.97),
+        ("accuracy", "0.993"),
+        ("AUC", "0.97"),
     ]
 
 
@@ -159,7 +163,7 @@ REFUSED = [
         | {
             f"metrics-{i}-{f}": ""
             for i in range(3, 21)
-            for f in ("id", "name", "value", "baseline")
+            for f in ("id", "name", "value", "baseline", "better")
         }
         | {f"metrics-{i}-split": "test" for i in range(3, 21)},
         "Please submit at most 20 forms.",
@@ -276,7 +280,7 @@ def test_a_bad_row_in_an_edit_changes_nothing(alice_client, alice) -> None:
     assert response.status_code == 200
     project.refresh_from_db()
     assert project.title == "Digit classifier"
-    assert project.metrics.get(pk=f1.pk).value == 0.95
+    assert project.metrics.get(pk=f1.pk).value == "0.950"
 
 
 @pytest.mark.django_db
