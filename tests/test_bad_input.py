@@ -105,7 +105,9 @@ def test_bad_input_is_refused_and_writes_nothing(world: World, name: str) -> Non
 
 # -- generated input -------------------------------------------------------------------------
 
-_PROJECT_FIELDS = [*project_data(), "skills", "started_on", "finished_on", "images", "data_url"]
+_PROJECT_FIELDS = [*project_data(), "skills", "started_on", "finished_on", "data_url"]
+_PROJECT_FIELDS += ["image_1", "image_1_caption", "image_2", "images-0-id", "images-0-caption"]
+_PROJECT_FIELDS += ["images-TOTAL_FORMS", "images-INITIAL_FORMS"]
 _PROJECT_FIELDS += [
     f"metrics-{i}-{f}"
     for i in (0, 1)

@@ -14,45 +14,52 @@ from ..formtools import (
 )
 from . import metrics
 from .images import MAX_BYTES, MAX_PIXELS, MAX_PIXELS_WEBP, ProcessedImage, process_image
-from .models import Collaborator, Metric, Project
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleImageField(forms.FileField):
-    """Several files from one <input type=file multiple> (the pattern Django documents)."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault(
-            "widget", MultipleFileInput(attrs={"accept": "image/png,image/jpeg,image/webp"})
-        )
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data: Any, initial: Any = None) -> list[Any]:
-        single = super().clean
-        if isinstance(data, list | tuple):
-            return [single(d, initial) for d in data if d]
-        return [single(data, initial)] if data else []
-
+from .models import Collaborator, Metric, Project, ProjectImage
 
 _DATE_ATTRS = {"type": "date", "min": f"{EARLIEST_YEAR}-01-01", "max": f"{LATEST_YEAR}-12-31"}
 
 
 # Each image is decoded and encoded again while the request waits; this many of the
-# costliest accepted take a worker under 2 s of CPU (docs/reliability.md).
+# costliest accepted take a worker under 2 s of CPU (docs/reliability.md). The form has
+# a file input and a caption for each.
 MAX_IMAGES_PER_UPLOAD = 2
+IMAGE_SLOTS = range(1, MAX_IMAGES_PER_UPLOAD + 1)
+CAPTION_CHARS = ProjectImage._meta.get_field("caption").max_length
+CAPTION_HELP = (
+    "What the image shows, in a sentence: it is read out to people who cannot see it "
+    "and shown under the image. e.g. “Validation loss levels off after epoch 12.”"
+)
+CAPTION_MISSING = (
+    "Describe the image: its caption is the text read out to people who cannot see it."
+)
+
+
+def _image_fields() -> dict[str, forms.Field]:
+    fields: dict[str, forms.Field] = {}
+    for n in IMAGE_SLOTS:
+        fields[f"image_{n}"] = forms.FileField(
+            label="New image" if n == 1 else "Another new image",
+            required=False,
+            widget=forms.FileInput(attrs={"accept": "image/png,image/jpeg,image/webp"}),
+            help_text=f"PNG, JPEG or WebP, up to {MAX_BYTES // (1024 * 1024)} MB and "
+            f"{MAX_PIXELS // 1_000_000} megapixels (WebP {MAX_PIXELS_WEBP // 1_000_000}). "
+            "Location data and anything hidden in the file are removed."
+            if n == 1
+            else "",
+        )
+        fields[f"image_{n}_caption"] = forms.CharField(
+            label="Caption of the new image" if n == 1 else "Caption of the other new image",
+            max_length=CAPTION_CHARS,
+            required=False,
+            help_text=CAPTION_HELP if n == 1 else "",
+        )
+    return fields
 
 
 class ProjectForm(WholeFormMixin, forms.ModelForm):
-    images = MultipleImageField(
-        required=False,
-        help_text=f"PNG, JPEG or WebP, {MAX_IMAGES_PER_UPLOAD} at a time, each up to "
-        f"{MAX_BYTES // (1024 * 1024)} MB and {MAX_PIXELS // 1_000_000} megapixels "
-        f"(WebP {MAX_PIXELS_WEBP // 1_000_000}). "
-        "Location data and anything hidden in the file are removed.",
-    )
+    """The project's own fields, and up to MAX_IMAGES_PER_UPLOAD new images, each with its
+    caption (required: it is the image's alt text). `cleaned_data["new_images"]` holds
+    them as (ProcessedImage, caption) pairs."""
 
     class Meta:
         model = Project
@@ -87,6 +94,7 @@ class ProjectForm(WholeFormMixin, forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields.update(_image_fields())
         assume_https(self, "data_url", "repository_url", "demo_url")
         skills = cast(BoundedModelMultipleChoiceField, self.fields["skills"])
         skills.queryset = (
@@ -109,24 +117,32 @@ class ProjectForm(WholeFormMixin, forms.ModelForm):
         started, finished = data.get("started_on"), data.get("finished_on")
         if started and finished and finished < started:
             self.add_error("finished_on", "The finish date is before the start date.")
+        data["new_images"] = self._new_images()
         return data
 
-    def clean_images(self) -> list[ProcessedImage]:
-        files = self.cleaned_data.get("images") or []
-        if len(files) > MAX_IMAGES_PER_UPLOAD:
-            raise forms.ValidationError(
-                f"Upload at most {MAX_IMAGES_PER_UPLOAD} images at once; "
-                "you can add more by editing the project."
-            )
-        processed, errors = [], []
-        for upload in files:
+    def image_slots(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
+        return [(self[f"image_{n}"], self[f"image_{n}_caption"]) for n in IMAGE_SLOTS]
+
+    def _new_images(self) -> list[tuple[ProcessedImage, str]]:
+        """Each chosen file checked and rebuilt, with its caption; errors on the slot."""
+        found = []
+        for n in IMAGE_SLOTS:
+            upload = self.cleaned_data.get(f"image_{n}")
+            caption = (self.cleaned_data.get(f"image_{n}_caption") or "").strip()
+            if f"image_{n}" in self.errors or f"image_{n}_caption" in self.errors:
+                continue
+            if not upload:
+                if caption:
+                    self.add_error(f"image_{n}", "Choose the image this caption is for.")
+                continue
+            if not caption:
+                self.add_error(f"image_{n}_caption", CAPTION_MISSING)
+                continue
             try:
-                processed.append(process_image(upload))
+                found.append((process_image(upload), caption))
             except forms.ValidationError as e:
-                errors.append(f"{upload.name[:80]}: {' '.join(e.messages)}")
-        if errors:
-            raise forms.ValidationError(errors)
-        return processed
+                self.add_error(f"image_{n}", f"{upload.name[:80]}: {' '.join(e.messages)}")
+        return found if not self.errors else []
 
 
 class NewProjectForm(OneTimeKeyMixin, ProjectForm):
@@ -184,6 +200,20 @@ class CollaboratorForm(WholeFormMixin, forms.ModelForm):
         assume_https(self, "url")
 
 
+class ImageCaptionForm(WholeFormMixin, forms.ModelForm):
+    """The caption of an image already uploaded: required, as for a new one (images from
+    before captions were asked for get one when their project is next saved)."""
+
+    class Meta:
+        model = ProjectImage
+        fields = ["caption"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["caption"].required = True
+        self.fields["caption"].error_messages["required"] = CAPTION_MISSING
+
+
 MAX_METRICS = 20
 MAX_COLLABORATORS = 20
 
@@ -197,6 +227,16 @@ MetricFormSet = forms.inlineformset_factory(
     absolute_max=MAX_METRICS,
     validate_max=True,
     can_delete=True,
+)
+# Captions of the images a project has; images are added and removed elsewhere.
+ImageCaptionFormSet = forms.inlineformset_factory(
+    Project,
+    ProjectImage,
+    form=ImageCaptionForm,
+    formset=OrderedInlineFormSet,
+    extra=0,
+    edit_only=True,
+    can_delete=False,
 )
 CollaboratorFormSet = forms.inlineformset_factory(
     Project,

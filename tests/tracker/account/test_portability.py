@@ -220,8 +220,13 @@ def test_the_json_export_holds_everything_the_user_owns(alice, bob, catalog) -> 
     assert exported["skills"] == ["skill-1-1", "skill-1-2"]
     assert exported["metrics"] == [
         {"name": "AUC", "split": "test", "value": "0.840", "baseline": "0.5", "better": None},
-        {"name": "gain", "split": "validation", "value": "0.61", "baseline": None,
-         "better": "higher"},
+        {
+            "name": "gain",
+            "split": "validation",
+            "value": "0.61",
+            "baseline": None,
+            "better": "higher",
+        },
     ]
     assert exported["collaborators"] == [{"name": "Kim", "url": "https://kim.example"}]
     assert exported["images"] == [

@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from PIL import Image
 
-from tests.helpers import as_sent
+from tests.helpers import as_sent, new_images
 from tracker.models import Collaborator, Metric, Project, ProjectImage
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -71,6 +71,12 @@ def form_data(**overrides: Any) -> dict[str, Any]:
         "collaborators-1-id": "",
         "collaborators-1-name": "",
         "collaborators-1-url": "",
+        "images-TOTAL_FORMS": "0",
+        "images-INITIAL_FORMS": "0",
+        "images-MIN_NUM_FORMS": "0",
+        "images-MAX_NUM_FORMS": "1000",
+        "image_1_caption": "",
+        "image_2_caption": "",
     }
     data.update(overrides)
     return as_sent({k: v for k, v in data.items() if v is not None})
@@ -80,7 +86,8 @@ def form_data(**overrides: Any) -> dict[str, Any]:
 def test_create_a_project_with_its_table_image_and_skills(alice_client, alice, catalog) -> None:
     skill = catalog[0]
     response = alice_client.post(
-        "/projects/new/", form_data(skills=[str(skill.pk)], images=[png(), png(name="b.png")])
+        "/projects/new/",
+        form_data(skills=[str(skill.pk)], **new_images(png(), png(name="b.png"))),
     )
     assert response.status_code == 302
     project = Project.objects.get()
@@ -136,7 +143,7 @@ def test_edit_changes_rows_and_removes_one(alice_client, alice, catalog) -> None
 def test_delete_asks_first_and_removes_the_image_files(
     alice_client, alice, django_capture_on_commit_callbacks
 ) -> None:
-    alice_client.post("/projects/new/", form_data(images=[png()]))
+    alice_client.post("/projects/new/", form_data(**new_images(png())))
     project = Project.objects.get()
     image = project.images.get()
     storage = image.image.storage
@@ -171,8 +178,11 @@ REFUSED = [
     ("missing title", {"title": ""}, "This field is required."),
     ("dates reversed", {"finished_on": "2025-01-01"}, "The finish date is before the start date."),
     ("unknown kind", {"kind": "hobby"}, "Select a valid choice."),
-    ("fake image", {"images": [SimpleUploadedFile("x.png", b"hello")]}, "not an image we can read"),
-    ("too many images", {"images": [png(), png(), png()]}, "Upload at most 2 images at once"),
+    ("fake image", new_images(SimpleUploadedFile("x.png", b"hello")), "not an image we can read"),
+    ("an image without a caption", new_images(png(), captions=("",)), "Describe the image"),
+    ("a blank caption", new_images(png(), captions=("   ",)), "Describe the image"),
+    ("a caption without an image", {"image_2_caption": "ROC"}, "Choose the image this caption"),
+    ("a 201-character caption", new_images(png(), captions=("c" * 201,)), "at most 200 char"),
 ]
 
 
@@ -215,7 +225,6 @@ def too_many_bytes() -> SimpleUploadedFile:
 
 
 REFUSED_UPLOADS = [
-    ("a file too many", lambda: [png(), png(), png()], "Upload at most 2 images at once"),
     ("too many pixels", lambda: [png(), too_many_pixels()], "big.png: The image is 14 megapixels"),
     ("too many bytes", lambda: [too_many_bytes()], "heavy.png: The image is larger than 5 MB."),
 ]
@@ -230,7 +239,7 @@ def test_a_refused_upload_answers_the_form_and_leaves_no_file_anywhere(
 ) -> None:
     media, temp = folders
 
-    response = alice_client.post("/projects/new/", form_data(images=images()))
+    response = alice_client.post("/projects/new/", form_data(**new_images(*images())))
 
     assert response.status_code == 200
     assert message in response.content.decode()
@@ -256,7 +265,7 @@ def test_a_worker_stopped_while_saving_images_leaves_no_file_behind(
     monkeypatch.setattr(ProjectImage, "save", save_then_stop)
 
     with pytest.raises(SystemExit):
-        alice_client.post("/projects/new/", form_data(images=[png(), png(name="b.png")]))
+        alice_client.post("/projects/new/", form_data(**new_images(png(), png(name="b.png"))))
 
     assert files_in(media) == [] and files_in(temp) == []
     assert not Project.objects.exists() and not ProjectImage.objects.exists()
@@ -359,7 +368,7 @@ def test_images_are_served_only_to_who_may_see_the_project(
     client: Client, alice, bob, visibility
 ) -> None:
     client.force_login(alice)
-    client.post("/projects/new/", form_data(visibility=visibility, images=[png()]))
+    client.post("/projects/new/", form_data(visibility=visibility, **new_images(png())))
     image = ProjectImage.objects.get()
     for variant in ("full", "thumb"):
         url = f"/projects/{image.project_id}/images/{image.pk}/{variant}/"
@@ -379,7 +388,7 @@ def test_images_are_served_only_to_who_may_see_the_project(
 def test_images_never_go_to_shared_caches(client: Client, alice) -> None:
     """A public project made private later must not stay readable through a proxy's copy."""
     client.force_login(alice)
-    client.post("/projects/new/", form_data(visibility="public", images=[png()]))
+    client.post("/projects/new/", form_data(visibility="public", **new_images(png())))
     image = ProjectImage.objects.get()
     response = Client().get(f"/projects/{image.project_id}/images/{image.pk}/full/")
     assert response.status_code == 200
@@ -487,3 +496,95 @@ def test_the_dashboard_shows_evidence_share(alice_client, alice, catalog) -> Non
     response = alice_client.get("/dashboard/")
     assert response.context["evidence_percent"] == 25
     assert [s.slug for s in response.context["without_evidence"]] == [s.slug for s in catalog[1:4]]
+
+
+# -- image captions ---------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_new_images_are_saved_with_their_captions_which_pages_use_as_alt_text(
+    alice_client, alice
+) -> None:
+    captions = ("Confusion matrix on the test set", "Validation loss by epoch")
+    alice_client.post(
+        "/projects/new/", form_data(**new_images(png(), png(name="b.png"), captions=captions))
+    )
+    project = Project.objects.get()
+    assert [i.caption for i in project.images.all()] == list(captions)
+    for page in (f"/projects/{project.pk}/", "/u/alice/"):
+        html = Client().get(page).content.decode()
+        for caption in captions:
+            assert f'alt="{caption}"' in html, page
+            assert f"<figcaption>{caption}</figcaption>" in html, page
+        assert "Visualisation 1 of" not in html
+    assert (
+        '<meta property="og:image:alt" content="Confusion matrix'
+        in Client().get("/u/alice/").content.decode()
+    )
+
+
+@pytest.mark.django_db
+def test_the_form_asks_for_a_caption_and_says_why(alice_client) -> None:
+    html = alice_client.get("/projects/new/").content.decode()
+    assert '<label for="id_image_1_caption">Caption of the new image' in html
+    assert "it is read out to people who cannot see it" in html
+
+
+@pytest.mark.django_db
+def test_captions_of_uploaded_images_are_edited_in_the_form_and_required(
+    alice_client, alice
+) -> None:
+    alice_client.post("/projects/new/", form_data(**new_images(png(), png(name="b.png"))))
+    project = Project.objects.get()
+    first, second = project.images.all()
+    ProjectImage.objects.filter(pk=second.pk).update(caption="")  # from before captions
+    edit = alice_client.get(f"/projects/{project.pk}/edit/").content.decode()
+    assert 'name="images-0-caption" value="Chart 1"' in edit
+    assert '<label for="id_images-1-caption">Caption of image 2' in edit
+    rows = {
+        "images-TOTAL_FORMS": "2",
+        "images-INITIAL_FORMS": "2",
+        "images-0-id": str(first.pk),
+        "images-0-caption": "Accuracy by epoch",
+        "images-1-id": str(second.pk),
+        "images-1-caption": "",
+    }
+
+    refused = alice_client.post(f"/projects/{project.pk}/edit/", form_data(**rows))
+
+    assert refused.status_code == 200
+    assert "Describe the image: its caption is the text read out" in refused.content.decode()
+    first.refresh_from_db()
+    assert first.caption == "Chart 1"
+
+    rows["images-1-caption"] = "ROC curve, AUC 0.84"
+    saved = alice_client.post(f"/projects/{project.pk}/edit/", form_data(**rows))
+
+    assert saved.status_code == 302
+    assert [i.caption for i in project.images.all()] == ["Accuracy by epoch", "ROC curve, AUC 0.84"]
+
+
+@pytest.mark.django_db
+def test_a_caption_cannot_reach_an_image_of_another_project(alice_client, bob) -> None:
+    bob_client = Client()
+    bob_client.force_login(bob)
+    bob_client.post("/projects/new/", form_data(**new_images(png(), captions=("Bob's",))))
+    theirs = ProjectImage.objects.get()
+    alice_client.post("/projects/new/", form_data())
+    mine = Project.objects.get(owner__username="alice")
+    rows = {
+        "images-TOTAL_FORMS": "1",
+        "images-INITIAL_FORMS": "1",
+        "images-0-id": str(theirs.pk),
+        "images-0-caption": "Alice's now",
+    }
+    response = alice_client.post(f"/projects/{mine.pk}/edit/", form_data(**rows))
+    assert response.status_code in (200, 302)
+    theirs.refresh_from_db()
+    assert (theirs.caption, theirs.project.owner) == ("Bob's", bob)
+    assert not mine.images.exists()
+    # Nor can the captions table add an image of its own.
+    rows = {"images-TOTAL_FORMS": "1", "images-INITIAL_FORMS": "0"}
+    rows |= {"images-0-id": "", "images-0-caption": "x"}
+    assert alice_client.post(f"/projects/{mine.pk}/edit/", form_data(**rows)).status_code == 302
+    assert not mine.images.exists()
