@@ -1,8 +1,9 @@
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from django import forms
 
 from catalog.models import Skill
+from catalog.snapshot import SkillNode, TrackNode, get_catalog
 
 from ..account.format import EARLIEST_YEAR, LATEST_YEAR, PROJECT_TEXT, YEARS
 from ..formtools import (
@@ -56,6 +57,12 @@ def _image_fields() -> dict[str, forms.Field]:
     return fields
 
 
+class SkillGroup(NamedTuple):
+    track: TrackNode
+    skills: list[tuple[SkillNode, bool]]  # (skill, ticked)
+    ticked: int
+
+
 class ProjectForm(WholeFormMixin, forms.ModelForm):
     """The project's own fields, and up to MAX_IMAGES_PER_UPLOAD new images, each with its
     caption (required: it is the image's alt text). `cleaned_data["new_images"]` holds
@@ -88,7 +95,8 @@ class ProjectForm(WholeFormMixin, forms.ModelForm):
             "results": forms.Textarea(attrs={"rows": 5}),
             "started_on": forms.DateInput(attrs=_DATE_ATTRS, format="%Y-%m-%d"),
             "finished_on": forms.DateInput(attrs=_DATE_ATTRS, format="%Y-%m-%d"),
-            "skills": forms.SelectMultiple(attrs={"size": 8}),
+            # Drawn by the template as groups of checkboxes (skill_groups).
+            "skills": forms.CheckboxSelectMultiple,
             "visibility": forms.RadioSelect,
         }
 
@@ -97,11 +105,8 @@ class ProjectForm(WholeFormMixin, forms.ModelForm):
         self.fields.update(_image_fields())
         assume_https(self, "data_url", "repository_url", "demo_url")
         skills = cast(BoundedModelMultipleChoiceField, self.fields["skills"])
-        skills.queryset = (
-            Skill.objects.published().select_related("track").order_by("track__order", "order")
-        )
-        # This one field's labels; a subclass would do the same for every instance.
-        skills.label_from_instance = lambda obj: f"{obj.track.title} · {obj.title}"  # type: ignore[method-assign]
+        skills.queryset = Skill.objects.published()
+        skills.label = "Skills this project shows"
 
     def clean(self) -> dict:
         data = super().clean() or {}
@@ -119,6 +124,18 @@ class ProjectForm(WholeFormMixin, forms.ModelForm):
             self.add_error("finished_on", "The finish date is before the start date.")
         data["new_images"] = self._new_images()
         return data
+
+    def skill_groups(self) -> list[SkillGroup]:
+        """The published skills by track, in curriculum order, each with whether it is
+        ticked: what the picker draws (from the catalog snapshot, so no query)."""
+        catalog = get_catalog()
+        ticked = {str(pk) for pk in self["skills"].value() or []}
+        groups = []
+        for track in catalog.tracks:
+            skills = [(catalog.skills[pk], str(pk) in ticked) for pk in track.skill_ids]
+            if skills:
+                groups.append(SkillGroup(track, skills, sum(t for _, t in skills)))
+        return groups
 
     def image_slots(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
         return [(self[f"image_{n}"], self[f"image_{n}_caption"]) for n in IMAGE_SLOTS]

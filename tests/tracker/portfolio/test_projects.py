@@ -7,10 +7,12 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from PIL import Image
 
-from tests.helpers import as_sent, new_images
+from tests.helpers import as_sent, make_catalog, new_images
 from tracker.models import Collaborator, Metric, Project, ProjectImage
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -588,3 +590,46 @@ def test_a_caption_cannot_reach_an_image_of_another_project(alice_client, bob) -
     rows |= {"images-0-id": "", "images-0-caption": "x"}
     assert alice_client.post(f"/projects/{mine.pk}/edit/", form_data(**rows)).status_code == 302
     assert not mine.images.exists()
+
+
+# -- the skill picker -------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_skills_are_ticked_in_groups_by_track_with_no_script_needed(
+    alice_client, alice, catalog
+) -> None:
+    html = alice_client.get("/projects/new/").content.decode()
+    assert "<select" not in html.split('id="skills"', 1)[1]  # no multi-select to Ctrl-click
+    assert '<legend class="visually-hidden">Track 1</legend>' in html
+    assert f'<input type="checkbox" name="skills" value="{catalog[4].pk}"' in html
+    assert '<details class="skill-group">' in html  # folded until opened
+    assert "data-skill-filter hidden" in html  # the filter box only shows with its script
+    assert '<script src="/static/js/skill-picker.js" defer></script>' in html
+
+    chosen = [str(catalog[1].pk), str(catalog[4].pk)]
+    response = alice_client.post("/projects/new/", form_data(skills=chosen))
+    assert response.status_code == 302
+    project = Project.objects.get()
+    assert sorted(project.skills.values_list("pk", flat=True)) == sorted(map(int, chosen))
+
+    edit = alice_client.get(f"/projects/{project.pk}/edit/").content.decode()
+    assert f'value="{catalog[1].pk}" id="id_skills_{catalog[1].pk}" checked' in edit
+    assert '<details class="skill-group" open>' in edit  # groups with a ticked skill
+    assert edit.count('<details class="skill-group" open>') == 2
+    assert "1 of 3 ticked" in edit and "2 ticked" in edit
+
+
+@pytest.mark.django_db
+def test_the_form_page_costs_the_same_queries_whatever_the_catalog_size(
+    alice_client, catalog
+) -> None:
+    def queries() -> int:
+        alice_client.get("/projects/new/")  # the catalog snapshot is built once, then shared
+        with CaptureQueriesContext(connection) as captured:
+            assert alice_client.get("/projects/new/").status_code == 200
+        return len(captured)
+
+    six_skills = queries()
+    make_catalog(tracks=8, skills_per_track=20)
+    assert queries() == six_skills
