@@ -105,11 +105,13 @@ def test_bad_input_is_refused_and_writes_nothing(world: World, name: str) -> Non
 
 # -- generated input -------------------------------------------------------------------------
 
-_PROJECT_FIELDS = [*project_data(), "skills", "started_on", "finished_on", "images", "data_url"]
+_PROJECT_FIELDS = [*project_data(), "skills", "started_on", "finished_on", "data_url"]
+_PROJECT_FIELDS += ["image_1", "image_1_caption", "image_2", "images-0-id", "images-0-caption"]
+_PROJECT_FIELDS += ["images-TOTAL_FORMS", "images-INITIAL_FORMS"]
 _PROJECT_FIELDS += [
     f"metrics-{i}-{f}"
     for i in (0, 1)
-    for f in ("name", "split", "value", "baseline", "DELETE", "id")
+    for f in ("name", "split", "value", "baseline", "better", "DELETE", "id")
 ]
 _PROJECT_FIELDS += [
     f"collaborators-{i}-{f}" for i in (0, 1) for f in ("name", "url", "DELETE", "id")

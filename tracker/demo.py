@@ -221,9 +221,9 @@ DEMO_PROJECTS: list[dict[str, Any]] = [
         "results": "The CNN reaches 99.1% test accuracy. Most errors are 4↔9 and 3↔5.",
         "repository_url": "https://github.com/ada-demo/mnist-cnn",
         "metrics": [
-            ("accuracy", "test", 0.991, 0.925),
-            ("F1 (macro)", "test", 0.990, 0.923),
-            ("accuracy", "train", 0.998, 0.933),
+            ("accuracy", "test", "0.991", "0.925"),
+            ("F1 (macro)", "test", "0.990", "0.923"),
+            ("accuracy", "train", "0.998", "0.933"),
         ],
         "skills": ["pytorch", "convolutional-networks", "evaluation-metrics"],
         "collaborators": [],
@@ -243,7 +243,10 @@ DEMO_PROJECTS: list[dict[str, Any]] = [
         "one-hot encoded categoricals, tuned gradient boosting with 5-fold cross-validation.",
         "results": "RMSE on log prices of 0.121 in cross-validation.",
         "repository_url": "https://github.com/ada-demo/house-prices",
-        "metrics": [("RMSE (log)", "cv", 0.121, 0.182), ("RMSE (log)", "test", 0.125, 0.186)],
+        "metrics": [
+            ("RMSE (log)", "cv", "0.121", "0.182"),
+            ("RMSE (log)", "test", "0.125", "0.186"),
+        ],
         "skills": ["feature-engineering", "ensemble-methods", "cross-validation", "missing-values"],
         "collaborators": [("Alan Turing", "https://example.com/alan")],
         "image": "",
@@ -259,7 +262,7 @@ DEMO_PROJECTS: list[dict[str, Any]] = [
         "approach": "Logistic regression and gradient boosting on usage features; "
         "time-based split to avoid leakage.",
         "results": "AUC 0.84 on the last month, against 0.71 for the rule of thumb in use.",
-        "metrics": [("AUC", "test", 0.84, 0.71), ("recall at 20%", "test", 0.52, 0.31)],
+        "metrics": [("AUC", "test", "0.84", "0.71"), ("recall at 20%", "test", "0.52", "0.31")],
         "skills": ["logistic-regression", "held-out-data"],
         "collaborators": [("Data team at Acme", "")],
         "image": "",
@@ -272,7 +275,7 @@ DEMO_PROJECTS: list[dict[str, Any]] = [
         "problem": "Balance a pole on a cart; learn REINFORCE from scratch.",
         "approach": "REINFORCE with a baseline; still unstable.",
         "results": "Solves the task in about half the runs.",
-        "metrics": [("mean reward", "validation", 412.0, 22.0)],
+        "metrics": [("mean reward", "validation", "412", "22", Metric.Better.HIGHER)],
         "skills": ["reinforcement-learning"],
         "collaborators": [],
         "image": "",
@@ -300,9 +303,15 @@ def seed_projects(*, user: User) -> int:
             finished_on=today - dt.timedelta(days=90 - 30 * i),
             **fields,
         )
-        for order, (name, split, value, baseline) in enumerate(spec["metrics"]):
+        for order, (name, split, value, baseline, *better) in enumerate(spec["metrics"]):
             Metric.objects.create(
-                project=project, name=name, split=split, value=value, baseline=baseline, order=order
+                project=project,
+                name=name,
+                split=split,
+                value=value,
+                baseline=baseline,
+                better="".join(better),
+                order=order,
             )
         for order, (name, url) in enumerate(spec["collaborators"]):
             Collaborator.objects.create(project=project, name=name, url=url, order=order)

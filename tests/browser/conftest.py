@@ -141,6 +141,7 @@ def main_pages() -> list[MainPage]:
         MainPage("projects", "ada", "/projects/"),
         MainPage("project-form", "ada", "/projects/new/"),
         MainPage("project", "ada", f"/projects/{project.pk}/"),
+        MainPage("project-edit", "ada", f"/projects/{project.pk}/edit/"),
         MainPage("mentors", "ada", "/mentors/"),
         MainPage("dashboard-empty", "newcomer", "/dashboard/"),
         MainPage("goal", "newcomer", "/goal/"),

@@ -157,7 +157,8 @@ def learner_journey(page: Page, folder: Path, *, js: bool) -> None:
         row.get_by_label("Split").select_option(label=split)
         row.get_by_label("Value").fill(value)
         row.get_by_label("Baseline").fill(baseline)
-    page.get_by_label("Images").set_input_files(chart_png(folder))
+    page.get_by_label(re.compile(r"^New image")).set_input_files(chart_png(folder))
+    page.get_by_label("Caption of the new image").fill("Learning curve: accuracy by epoch")
     page.get_by_role("radio", name=re.compile("^Public")).check()
     page.get_by_role("button", name="Save project").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Iris classifier")
@@ -166,6 +167,9 @@ def learner_journey(page: Page, folder: Path, *, js: bool) -> None:
     expect(table.locator("tbody tr").first).to_contain_text("accuracy")
     expect(table.locator("tbody tr").nth(1)).to_contain_text("F1 (macro)")
     expect(page.locator(".gallery img")).to_have_count(1)
+    expect(page.locator(".gallery img")).to_have_attribute(
+        "alt", "Learning curve: accuracy by epoch"
+    )
 
     # A private one.
     page.goto("/projects/new/")

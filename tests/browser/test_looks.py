@@ -63,6 +63,8 @@ CURATED = [
     ("dashboard", DESKTOP_LIGHT, False, "dashboard-desktop-light.png"),
     ("dashboard", DESKTOP_DARK, False, "dashboard-desktop-dark.png"),
     ("project", DESKTOP_LIGHT, True, "project-desktop-light.png"),
+    ("project", PHONE_LIGHT, True, "project-phone-light.png"),
+    ("project-edit", DESKTOP_LIGHT, True, "project-form-desktop-light.png"),
     ("portfolio", DESKTOP_LIGHT, True, "portfolio-desktop-light.png"),
     ("mentor-dashboard", DESKTOP_LIGHT, False, "mentor-dashboard-desktop-light.png"),
     ("mentee", DESKTOP_LIGHT, False, "mentee-desktop-light.png"),

@@ -60,8 +60,8 @@ def as_sent(data: dict | None = None, **more: object) -> dict:
 
 
 def project_fields(**changes: Any) -> dict[str, Any]:
-    """Every field of the project form, valid, with one metric row and no collaborators;
-    `changes` override (None drops a field)."""
+    """Every field of the project form, valid, with one metric row, no collaborators and
+    no images; `changes` override (None drops a field)."""
     data: dict[str, Any] = {
         "title": "MNIST",
         "kind": "personal",
@@ -92,10 +92,17 @@ def project_fields(**changes: Any) -> dict[str, Any]:
         "metrics-0-split": "test",
         "metrics-0-value": "0.97",
         "metrics-0-baseline": "",
+        "metrics-0-better": "",
         "collaborators-TOTAL_FORMS": "0",
         "collaborators-INITIAL_FORMS": "0",
         "collaborators-MIN_NUM_FORMS": "0",
         "collaborators-MAX_NUM_FORMS": "20",
+        "images-TOTAL_FORMS": "0",
+        "images-INITIAL_FORMS": "0",
+        "images-MIN_NUM_FORMS": "0",
+        "images-MAX_NUM_FORMS": "1000",
+        "image_1_caption": "",
+        "image_2_caption": "",
     }
     data.update(changes)
     return {k: v for k, v in data.items() if v is not None}
@@ -105,3 +112,13 @@ def new_project_form(**changes: object) -> dict:
     """The new-project form as a browser sends it: every field, one metric row, no
     collaborators, the marker and a fresh one-time key."""
     return as_sent(project_fields(), **changes)
+
+
+def new_images(*files: Any, captions: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The project form's new-image slots filled with `files`, in order, each with its
+    caption (by default "Chart 1", "Chart 2"…)."""
+    data: dict[str, Any] = {}
+    for n, upload in enumerate(files, start=1):
+        data[f"image_{n}"] = upload
+        data[f"image_{n}_caption"] = captions[n - 1] if n <= len(captions) else f"Chart {n}"
+    return data

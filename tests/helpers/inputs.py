@@ -139,7 +139,13 @@ PROJECT_CASES = [
         ),
         200,
     ),
-    Case("an image that is not one", lambda w: project_data(images=not_an_image()), 200),
+    Case(
+        "an image that is not one",
+        lambda w: project_data(image_1=not_an_image(), image_1_caption="A chart"),
+        200,
+    ),
+    Case("an image without a caption", lambda w: project_data(image_1=not_an_image()), 200),
+    Case("a 10 KB caption", project_data(image_2_caption=TEN_KB), 200),
     Case("a metric row without its fields", project_data(**{"metrics-TOTAL_FORMS": "2"}), 400),
 ]
 
@@ -393,12 +399,12 @@ SPEC: dict[str, Route] = {
             *[Case(c.label, _with(c.data, **SENT, **once()), c.status) for c in PROJECT_CASES],
             Case("a malformed key", {**NEW_PROJECT, "submission": "0"}),
         ],
-        may_omit=frozenset({"next", "skills", "images"}),
+        may_omit=frozenset({"next", "skills", "image_1", "image_2"}),
     ),
     "tracker:project-edit": Route(
         valid={**project_data(), **SENT},
         valid_status=302,
-        may_omit=frozenset({"next", "skills", "images"}),
+        may_omit=frozenset({"next", "skills", "image_1", "image_2"}),
         cases=[
             *[Case(c.label, _with(c.data, **SENT), c.status) for c in PROJECT_CASES],
             Case("an unknown project", project_data(), 404, _project_path(UNKNOWN_ID, "edit/")),

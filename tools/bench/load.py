@@ -199,8 +199,8 @@ def prepare(users: int, rng: random.Random) -> Population:
         for project in projects:
             for skill in rng.sample(skills, k=3):
                 links.append(through(project_id=project.pk, skill_id=skill.pk))
-            metrics.append(Metric(project=project, name="accuracy", value=0.9, baseline=0.8))
-            metrics.append(Metric(project=project, name="F1", split="validation", value=0.85))
+            metrics.append(Metric(project=project, name="accuracy", value="0.9", baseline="0.8"))
+            metrics.append(Metric(project=project, name="F1", split="validation", value="0.85"))
         through.objects.bulk_create(links)
         Metric.objects.bulk_create(metrics)
     owners = {u.pk: u.username for u in made}

@@ -213,8 +213,8 @@ def _projects(rng: random.Random, owners: list[User], order: list[int]) -> int:
             value = round(min(0.99, base + rng.uniform(0.05, 0.2)), 4)
             metrics.append(
                 Metric(
-                    project=project, name=name, split="test", value=value,
-                    baseline=round(base, 4), order=j,
+                    project=project, name=name, split="test", value=str(value),
+                    baseline=str(round(base, 4)), order=j,
                 )
             )  # fmt: skip
         if rng.random() < 0.3:

@@ -223,7 +223,13 @@ def _project_export(project: Project, absolute_url: Callable[[str], str]) -> dic
         "url": absolute_url(project.get_absolute_url()),
         "skills": [skill.slug for skill in project.skills.all()],
         "metrics": [
-            {"name": m.name, "split": m.split, "value": m.value, "baseline": m.baseline}
+            {
+                "name": m.name,
+                "split": m.split,
+                "value": m.value,
+                "baseline": m.baseline or None,
+                "better": m.better or None,
+            }
             for m in project.metrics.all()
         ],
         "collaborators": [{"name": c.name, "url": c.url} for c in project.collaborators.all()],

@@ -1,5 +1,9 @@
-"""The export format ("gradient-export", version 1): its limits, written once, for the
+"""The export format ("gradient-export", version 2): its limits, written once, for the
 export, the import and the forms whose values must fit in a file.
+
+Version 2 writes a metric's value and baseline as text with the digits as entered
+("0.8600"), and says which way is better (`better`: "higher", "lower" or null, for
+"judge by the name"). Version 1 wrote them as JSON numbers; the import reads both.
 
 It names things by what a person recognises (skill slugs, usernames, titles), never by
 database ids, so a file can be imported into a new account or another Gradient site. A
@@ -8,7 +12,8 @@ both.
 """
 
 FORMAT = "gradient-export"
-VERSION = 1
+VERSION = 2
+READABLE_VERSIONS = (1, 2)
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 
 PROFILE_TEXT = {"first_name": 150, "last_name": 150, "headline": 120, "bio": 2000}

@@ -384,7 +384,7 @@ def _import_projects(
     through = Project.skills.through
     for project, p in zip(projects, document.projects, strict=True):
         metrics += [
-            Metric(project=project, order=i, **m.model_dump()) for i, m in enumerate(p.metrics)
+            Metric(project=project, order=i, **m.metric_fields()) for i, m in enumerate(p.metrics)
         ]
         collaborators += [
             Collaborator(project=project, order=i, **c.model_dump())

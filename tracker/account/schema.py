@@ -20,7 +20,6 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
-    FiniteFloat,
     PlainValidator,
     ValidationError,
     ValidationInfo,
@@ -37,6 +36,7 @@ from ..models import (
     Project,
     Status,
 )
+from ..portfolio import metrics
 from .format import (
     EARLIEST_YEAR,
     FORMAT,
@@ -58,7 +58,7 @@ from .format import (
     PROJECT_FIELDS,
     PROJECT_TEXT,
     PROJECT_URLS,
-    VERSION,
+    READABLE_VERSIONS,
     YEARS,
 )
 
@@ -134,6 +134,7 @@ EventKindChoice = Annotated[str, _one_of(EventKind.values)]
 KindChoice = Annotated[str, _one_of(Project.Kind.values)]
 VisibilityChoice = Annotated[str, _one_of(Project.Visibility.values)]
 SplitChoice = Annotated[str, _one_of(Metric.Split.values)]
+BetterChoice = Annotated[str, _one_of(Metric.Better.values)]
 
 
 _SLUG = re.compile(slug_re.pattern)  # Django's, compiled now: its lazy one is slow to call
@@ -204,12 +205,27 @@ When = Annotated[dt.datetime, PlainValidator(_when)]
 Day = Annotated[dt.date, PlainValidator(_day)]
 
 
-def _one_zero(number: float) -> float:
-    # SQLite stores -0.0 as 0 while PostgreSQL keeps the sign: one zero for both.
-    return 0.0 if number == 0 else number
+def _metric_number(value: object) -> str:
+    """A metric's number as it is stored (metrics.parse_number): version 2 writes text with
+    the digits as entered, version 1 wrote a JSON number (read as the shortest digits that
+    give that float). Zero has one sign: SQLite kept no sign of -0.0 and PostgreSQL did."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise _refused("must be a number")
+    try:
+        if isinstance(value, str):
+            return metrics.parse_number(value)
+        if isinstance(value, int):
+            return metrics.parse_number(str(value))
+        return metrics.number_from_float(value)
+    except metrics.NotANumber as e:
+        raise _refused(f"{_shown(value)} {e}") from None
 
 
-Number = Annotated[FiniteFloat, AfterValidator(_one_zero)]  # an int is taken as a float
+MetricNumber = Annotated[str, PlainValidator(_metric_number)]
+
+
+def _no_baseline(value: object) -> object:
+    return None if value == "" else value
 
 
 def _none_is_empty(value: object) -> object:
@@ -323,8 +339,19 @@ class ResourceUseIn(_In):
 class MetricIn(_In):
     name: Name = Field(max_length=60)
     split: SplitChoice = Metric.Split.TEST
-    value: Number
-    baseline: Number | None = None
+    value: MetricNumber
+    baseline: Annotated[MetricNumber | None, BeforeValidator(_no_baseline)] = None
+    better: BetterChoice | None = None  # null: judged by the metric's name
+
+    def metric_fields(self) -> dict[str, Any]:
+        """The values as the Metric model keeps them."""
+        return {
+            "name": self.name,
+            "split": self.split,
+            "value": self.value,
+            "baseline": self.baseline or "",
+            "better": self.better or "",
+        }
 
 
 class CollaboratorIn(_In):
@@ -405,9 +432,10 @@ def validate_import(data: object) -> ExportIn:
     version = data.get("version")
     if isinstance(version, bool) or not isinstance(version, int):
         raise ImportRefused(['This export has no valid "version".'])
-    if version != VERSION:
+    if version not in READABLE_VERSIONS:
+        readable = " and ".join(map(str, READABLE_VERSIONS))
         raise ImportRefused(
-            [f"This export is version {version}; this site reads version {VERSION} files."]
+            [f"This export is version {version}; this site reads version {readable} files."]
         )
     try:
         document = ExportIn.model_validate(data, context={"problems": 0})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
@@ -11,6 +12,7 @@ from catalog.models import Skill
 
 from ..account.models import User
 from ..mentoring.models import Mentorship
+from . import metrics
 
 
 class ProjectQuerySet(models.QuerySet["Project"]):
@@ -107,8 +109,19 @@ class Project(models.Model):
         return next((m for m in rows if m.split == Metric.Split.TEST), rows[0] if rows else None)
 
 
+def validate_number_text(value: str) -> None:
+    """A stored metric number is in the form metrics.parse_number gives."""
+    try:
+        ok = metrics.parse_number(value) == value
+    except ValueError:
+        ok = False
+    if not ok:
+        raise ValidationError("Enter a number.", code="invalid")
+
+
 class Metric(models.Model):
-    """One row of a project's evaluation table."""
+    """One row of an evaluation table. Its numbers are text, as the learner wrote them
+    (metrics.py says why); `better` says which way is better when the name does not."""
 
     class Split(models.TextChoices):
         TRAIN = "train", "Train"
@@ -117,22 +130,42 @@ class Metric(models.Model):
         CROSS_VALIDATION = "cv", "Cross-validation"
         PRODUCTION = "production", "Production"
 
+    class Better(models.TextChoices):
+        HIGHER = metrics.HIGHER, "Higher"
+        LOWER = metrics.LOWER, "Lower"
+
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="metrics")
     name = models.CharField(max_length=60, help_text="e.g. accuracy, F1, RMSE, AUC.")
     split = models.CharField(max_length=12, choices=Split.choices, default=Split.TEST)
-    value = models.FloatField()
-    baseline = models.FloatField(null=True, blank=True)
+    value = models.CharField(
+        max_length=metrics.NUMBER_COLUMN_CHARS, validators=[validate_number_text]
+    )
+    baseline = models.CharField(
+        max_length=metrics.NUMBER_COLUMN_CHARS, blank=True, validators=[validate_number_text]
+    )
+    # Blank: judged by the name (metrics.KNOWN_DIRECTIONS), or not at all.
+    better = models.CharField("better if", max_length=6, choices=Better.choices, blank=True)
     order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["order", "id"]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.split}) = {self.value:g}"
+        return f"{self.name} ({self.split}) = {self.value}"
 
     @property
-    def delta(self) -> float | None:
-        return None if self.baseline is None else self.value - self.baseline
+    def direction(self) -> str:
+        """Which way is better, "higher" or "lower": as chosen, else by the name; "" if
+        neither says."""
+        return self.better or metrics.direction_by_name(self.name)
+
+    @property
+    def change(self) -> tuple[str, metrics.Judgement] | None:
+        """The difference from the baseline as shown (+0.066, −0.0610) and whether it is
+        better, worse or the same ("" when which way is better is unknown); None
+        without a baseline."""
+        found = metrics.change(self.value, self.baseline, self.direction)
+        return None if found is None else (metrics.signed(found[0]), found[1])
 
 
 class Collaborator(models.Model):

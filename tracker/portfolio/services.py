@@ -24,36 +24,37 @@ def project_save(
     form: ProjectForm,
     metrics: BaseInlineFormSet,
     collaborators: BaseInlineFormSet,
+    captions: BaseInlineFormSet,
     once: submissions.OneTimeKey | None = None,
 ) -> Project:
-    """Save a project with its evaluation table, collaborators and new images, together.
+    """Save a project with its evaluation table, collaborators, its images' captions and
+    new images, together.
 
     The forms are already valid. A new project's form key is claimed first (raising
     AlreadySubmitted for a repeat). Image files are written before the rows that name
     them; if anything fails, the files written here are removed again.
     """
     claim = submissions.claim(once, owner, Submission.Kind.PROJECT)
-    project = _save_project(owner, form, metrics, collaborators)
+    project = _save_project(owner, form, [metrics, collaborators, captions])
     submissions.made(claim, project)
     return project
 
 
-def _save_project(
-    owner: User, form: ProjectForm, metrics: BaseInlineFormSet, collaborators: BaseInlineFormSet
-) -> Project:
+def _save_project(owner: User, form: ProjectForm, tables: list[BaseInlineFormSet]) -> Project:
     project = form.save(commit=False)
     project.owner = owner
     project.save()
     form.save_m2m()
-    for formset in (metrics, collaborators):
+    for formset in tables:
         formset.instance = project
         formset.save()
     written: list[str] = []
     try:
         start = project.images.count()
-        for offset, processed in enumerate(form.cleaned_data.get("images") or []):
+        for offset, (processed, caption) in enumerate(form.cleaned_data.get("new_images") or []):
             image = ProjectImage(
                 project=project,
+                caption=caption,
                 width=processed.width,
                 height=processed.height,
                 order=start + offset,

@@ -37,13 +37,16 @@ from ..progress import rules as progress_rules
 from ..templating import render_fragment
 from . import services
 from .forms import (
+    CAPTION_HELP,
     MAX_COLLABORATORS,
     MAX_METRICS,
     CollaboratorFormSet,
+    ImageCaptionFormSet,
     MetricFormSet,
     NewProjectForm,
     ProjectForm,
 )
+from .metrics import KNOWN_HIGHER, KNOWN_LOWER
 from .models import Project, ProjectImage
 from .rules import with_details
 
@@ -75,15 +78,17 @@ def _edit(request: AuthenticatedHttpRequest, project: Project | None) -> HttpRes
     form = (NewProjectForm if project is None else ProjectForm)(data, files, instance=project)
     metrics = MetricFormSet(data, instance=project, prefix="metrics")
     collaborators = CollaboratorFormSet(data, instance=project, prefix="collaborators")
+    captions = ImageCaptionFormSet(data, instance=project, prefix="images")
     if request.method == "POST":
-        valid = [form.is_valid(), metrics.is_valid(), collaborators.is_valid()]
-        if all(valid):
+        tables: list[BaseInlineFormSet] = [metrics, collaborators, captions]
+        if all([form.is_valid(), *(table.is_valid() for table in tables)]):
             try:
                 saved = services.project_save(
                     owner=request.user,
                     form=form,
                     metrics=metrics,
                     collaborators=collaborators,
+                    captions=captions,
                     once=form.one_time_key() if isinstance(form, NewProjectForm) else None,
                 )
             except AlreadySubmitted as repeat:
@@ -94,7 +99,11 @@ def _edit(request: AuthenticatedHttpRequest, project: Project | None) -> HttpRes
         "form": form,
         "metrics": metrics,
         "collaborators": collaborators,
+        "captions": captions,
         "project": project,
+        "caption_help": CAPTION_HELP,
+        "known_higher": KNOWN_HIGHER,
+        "known_lower": KNOWN_LOWER,
         "nav": "projects",
     }
     return render(request, "portfolio/project_form.html", context)
@@ -180,7 +189,7 @@ def formset_row_removed(request: AuthenticatedHttpRequest, prefix: str) -> HttpR
     context = {
         "prefix": f"{prefix}-{index}",
         "row_id": row_id,
-        "columns": 5 if prefix == "metrics" else 3,
+        "columns": 6 if prefix == "metrics" else 3,
     }
     return render_fragment(request, "portfolio/project_form.html", ["removed_row"], context)
 

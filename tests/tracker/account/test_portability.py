@@ -125,8 +125,10 @@ def fill(user: User, skills: list[Skill], tag: str, *, projects: int = 1) -> lis
             finished_on=dt.date(2026, 2, 1),
             visibility="mentors",
         )
-        Metric.objects.create(project=project, name="AUC", value=0.84, baseline=0.5, order=0)
-        Metric.objects.create(project=project, name="F1", split="validation", value=0.61, order=1)
+        Metric.objects.create(project=project, name="AUC", value="0.840", baseline="0.5", order=0)
+        Metric.objects.create(
+            project=project, name="gain", split="validation", value="0.61", better="higher", order=1
+        )
         Collaborator.objects.create(project=project, name="Kim", url="https://kim.example", order=0)
         project.skills.set(skills[:2])
         made.append(project)
@@ -169,7 +171,7 @@ def test_the_json_export_holds_everything_the_user_owns(alice, bob, catalog) -> 
         f'attachment; filename="gradient-export-{today}.json"'
     )
     data = response.json()
-    assert (data["format"], data["version"]) == ("gradient-export", 1)
+    assert (data["format"], data["version"]) == ("gradient-export", 2)
     assert dt.datetime.fromisoformat(data["exported_at"]).tzinfo is not None
     assert data["user"] | {"date_joined": None} == {
         "username": "alice",
@@ -219,8 +221,14 @@ def test_the_json_export_holds_everything_the_user_owns(alice, bob, catalog) -> 
     assert exported["url"] == f"http://testserver/projects/{project.pk}/"
     assert exported["skills"] == ["skill-1-1", "skill-1-2"]
     assert exported["metrics"] == [
-        {"name": "AUC", "split": "test", "value": 0.84, "baseline": 0.5},
-        {"name": "F1", "split": "validation", "value": 0.61, "baseline": None},
+        {"name": "AUC", "split": "test", "value": "0.840", "baseline": "0.5", "better": None},
+        {
+            "name": "gain",
+            "split": "validation",
+            "value": "0.61",
+            "baseline": None,
+            "better": "higher",
+        },
     ]
     assert exported["collaborators"] == [{"name": "Kim", "url": "https://kim.example"}]
     assert exported["images"] == [
@@ -459,9 +467,9 @@ def test_an_import_brings_back_progress_history_links_and_projects(
     assert alice.skill_links.get().url == "https://bob.example/notes"
     project = alice.projects.get()
     assert project.title == "bob's project 0"
-    assert [(m.name, m.value, m.baseline) for m in project.metrics.all()] == [
-        ("AUC", 0.84, 0.5),
-        ("F1", 0.61, None),
+    assert [(m.name, m.value, m.baseline, m.better) for m in project.metrics.all()] == [
+        ("AUC", "0.840", "0.5", ""),
+        ("gain", "0.61", "", "higher"),
     ]
     assert [c.name for c in project.collaborators.all()] == ["Kim"]
     assert set(project.skills.values_list("slug", flat=True)) == {"skill-1-1", "skill-1-2"}
@@ -584,9 +592,9 @@ def test_times_are_judged_in_utc_and_zero_has_one_sign(alice, catalog, alice_cli
     data = json.loads(body)
     assert data["events"][0]["created_at"] == "1900-01-01T00:00:00+00:00"
     assert data["projects"][0]["created_at"] == "2200-12-31T23:59:59.999999+00:00"
-    # SQLite would drop the sign of -0.0 and PostgreSQL keep it: both keep plain 0.0.
+    # SQLite would drop the sign of -0.0 and PostgreSQL keep it: both keep plain 0.
     assert data["projects"][0]["metrics"][0] | {"name": ""} == {
-        "name": "", "split": "test", "value": 0.0, "baseline": 0.0,
+        "name": "", "split": "test", "value": "0", "baseline": "0", "better": None,
     }  # fmt: skip
     assert "-0.0" not in body
     assert upload(alice_client, body).status_code == 302
@@ -601,7 +609,7 @@ HOSTILE = [
     ("not utf-8", b"\xff\xfe\x00{", "not valid JSON"),
     ("a bare list", "[]", "This is not a Gradient export"),
     ("another format", json.dumps({"format": "csv", "version": 1}), "not a Gradient export"),
-    ("a newer version", json.dumps(export_file(version=2)), "this site reads version 1"),
+    ("a newer version", json.dumps(export_file(version=3)), "this site reads version 1 and 2"),
     ("version as text", json.dumps(export_file(version="1")), "no valid &#34;version&#34;"),
     ("deeply nested", deep(100_000), "nested too deeply"),
     (
@@ -721,7 +729,7 @@ HOSTILE = [
         "a metric value as text",
         json.dumps(export_file(projects=[{"title": "t", "metrics": [{"name": "a",
                                                                      "value": "high"}]}])),
-        "projects[0].metrics[0].value: must be a number",
+        "projects[0].metrics[0].value: &#34;high&#34; is not a number like 0.86",
     ),
     (
         "true as a number",

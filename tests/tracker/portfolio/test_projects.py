@@ -7,10 +7,12 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from PIL import Image
 
-from tests.helpers import as_sent
+from tests.helpers import as_sent, make_catalog, new_images
 from tracker.models import Collaborator, Metric, Project, ProjectImage
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -48,16 +50,19 @@ def form_data(**overrides: Any) -> dict[str, Any]:
         "metrics-0-split": "test",
         "metrics-0-value": "0.991",
         "metrics-0-baseline": "0.925",
+        "metrics-0-better": "",
         "metrics-1-id": "",
         "metrics-1-name": "F1",
         "metrics-1-split": "validation",
-        "metrics-1-value": "0.95",
+        "metrics-1-value": "0.950",
         "metrics-1-baseline": "",
+        "metrics-1-better": "",
         "metrics-2-id": "",
         "metrics-2-name": "",
         "metrics-2-split": "test",
         "metrics-2-value": "",
         "metrics-2-baseline": "",
+        "metrics-2-better": "",
         "collaborators-TOTAL_FORMS": "2",
         "collaborators-INITIAL_FORMS": "0",
         "collaborators-MIN_NUM_FORMS": "0",
@@ -68,6 +73,12 @@ def form_data(**overrides: Any) -> dict[str, Any]:
         "collaborators-1-id": "",
         "collaborators-1-name": "",
         "collaborators-1-url": "",
+        "images-TOTAL_FORMS": "0",
+        "images-INITIAL_FORMS": "0",
+        "images-MIN_NUM_FORMS": "0",
+        "images-MAX_NUM_FORMS": "1000",
+        "image_1_caption": "",
+        "image_2_caption": "",
     }
     data.update(overrides)
     return as_sent({k: v for k, v in data.items() if v is not None})
@@ -77,15 +88,16 @@ def form_data(**overrides: Any) -> dict[str, Any]:
 def test_create_a_project_with_its_table_image_and_skills(alice_client, alice, catalog) -> None:
     skill = catalog[0]
     response = alice_client.post(
-        "/projects/new/", form_data(skills=[str(skill.pk)], images=[png(), png(name="b.png")])
+        "/projects/new/",
+        form_data(skills=[str(skill.pk)], **new_images(png(), png(name="b.png"))),
     )
     assert response.status_code == 302
     project = Project.objects.get()
     assert response["Location"] == f"/projects/{project.pk}/"
     assert project.owner == alice
     assert [(m.name, m.split, m.value, m.baseline, m.order) for m in project.metrics.all()] == [
-        ("accuracy", "test", 0.991, 0.925, 0),
-        ("F1", "validation", 0.95, None, 1),
+        ("accuracy", "test", "0.991", "0.925", 0),
+        ("F1", "validation", "0.950", "", 1),
     ]
     assert [(c.name, c.url) for c in project.collaborators.all()] == [
         ("Bob", "https://bob.example")
@@ -96,7 +108,8 @@ def test_create_a_project_with_its_table_image_and_skills(alice_client, alice, c
     assert re.fullmatch(r"projects/[0-9a-f]{32}\.png", images[0].image.name)
     page = alice_client.get(f"/projects/{project.pk}/").content.decode()
     assert "<strong>digits</strong>" in page
-    assert "0.991" in page and "+0.066" in page  # value and delta vs baseline
+    assert "0.991" in page and "0.950" in page  # as written, not 0.95
+    assert '+0.066 <span class="change-word">better</span>' in page
     assert images[0].thumbnail_url in page
 
 
@@ -123,8 +136,8 @@ def test_edit_changes_rows_and_removes_one(alice_client, alice, catalog) -> None
     project.refresh_from_db()
     assert project.title == "Renamed"
     assert [(m.name, m.value) for m in project.metrics.all()] == [
-        ("accuracy", 0.993),
-        ("AUC", 0.97),
+        ("accuracy", "0.993"),
+        ("AUC", "0.97"),
     ]
 
 
@@ -132,7 +145,7 @@ def test_edit_changes_rows_and_removes_one(alice_client, alice, catalog) -> None
 def test_delete_asks_first_and_removes_the_image_files(
     alice_client, alice, django_capture_on_commit_callbacks
 ) -> None:
-    alice_client.post("/projects/new/", form_data(images=[png()]))
+    alice_client.post("/projects/new/", form_data(**new_images(png())))
     project = Project.objects.get()
     image = project.images.get()
     storage = image.image.storage
@@ -159,7 +172,7 @@ REFUSED = [
         | {
             f"metrics-{i}-{f}": ""
             for i in range(3, 21)
-            for f in ("id", "name", "value", "baseline")
+            for f in ("id", "name", "value", "baseline", "better")
         }
         | {f"metrics-{i}-split": "test" for i in range(3, 21)},
         "Please submit at most 20 forms.",
@@ -167,8 +180,11 @@ REFUSED = [
     ("missing title", {"title": ""}, "This field is required."),
     ("dates reversed", {"finished_on": "2025-01-01"}, "The finish date is before the start date."),
     ("unknown kind", {"kind": "hobby"}, "Select a valid choice."),
-    ("fake image", {"images": [SimpleUploadedFile("x.png", b"hello")]}, "not an image we can read"),
-    ("too many images", {"images": [png(), png(), png()]}, "Upload at most 2 images at once"),
+    ("fake image", new_images(SimpleUploadedFile("x.png", b"hello")), "not an image we can read"),
+    ("an image without a caption", new_images(png(), captions=("",)), "Describe the image"),
+    ("a blank caption", new_images(png(), captions=("   ",)), "Describe the image"),
+    ("a caption without an image", {"image_2_caption": "ROC"}, "Choose the image this caption"),
+    ("a 201-character caption", new_images(png(), captions=("c" * 201,)), "at most 200 char"),
 ]
 
 
@@ -211,7 +227,6 @@ def too_many_bytes() -> SimpleUploadedFile:
 
 
 REFUSED_UPLOADS = [
-    ("a file too many", lambda: [png(), png(), png()], "Upload at most 2 images at once"),
     ("too many pixels", lambda: [png(), too_many_pixels()], "big.png: The image is 14 megapixels"),
     ("too many bytes", lambda: [too_many_bytes()], "heavy.png: The image is larger than 5 MB."),
 ]
@@ -226,7 +241,7 @@ def test_a_refused_upload_answers_the_form_and_leaves_no_file_anywhere(
 ) -> None:
     media, temp = folders
 
-    response = alice_client.post("/projects/new/", form_data(images=images()))
+    response = alice_client.post("/projects/new/", form_data(**new_images(*images())))
 
     assert response.status_code == 200
     assert message in response.content.decode()
@@ -252,7 +267,7 @@ def test_a_worker_stopped_while_saving_images_leaves_no_file_behind(
     monkeypatch.setattr(ProjectImage, "save", save_then_stop)
 
     with pytest.raises(SystemExit):
-        alice_client.post("/projects/new/", form_data(images=[png(), png(name="b.png")]))
+        alice_client.post("/projects/new/", form_data(**new_images(png(), png(name="b.png"))))
 
     assert files_in(media) == [] and files_in(temp) == []
     assert not Project.objects.exists() and not ProjectImage.objects.exists()
@@ -276,7 +291,7 @@ def test_a_bad_row_in_an_edit_changes_nothing(alice_client, alice) -> None:
     assert response.status_code == 200
     project.refresh_from_db()
     assert project.title == "Digit classifier"
-    assert project.metrics.get(pk=f1.pk).value == 0.95
+    assert project.metrics.get(pk=f1.pk).value == "0.950"
 
 
 @pytest.mark.django_db
@@ -355,7 +370,7 @@ def test_images_are_served_only_to_who_may_see_the_project(
     client: Client, alice, bob, visibility
 ) -> None:
     client.force_login(alice)
-    client.post("/projects/new/", form_data(visibility=visibility, images=[png()]))
+    client.post("/projects/new/", form_data(visibility=visibility, **new_images(png())))
     image = ProjectImage.objects.get()
     for variant in ("full", "thumb"):
         url = f"/projects/{image.project_id}/images/{image.pk}/{variant}/"
@@ -375,7 +390,7 @@ def test_images_are_served_only_to_who_may_see_the_project(
 def test_images_never_go_to_shared_caches(client: Client, alice) -> None:
     """A public project made private later must not stay readable through a proxy's copy."""
     client.force_login(alice)
-    client.post("/projects/new/", form_data(visibility="public", images=[png()]))
+    client.post("/projects/new/", form_data(visibility="public", **new_images(png())))
     image = ProjectImage.objects.get()
     response = Client().get(f"/projects/{image.project_id}/images/{image.pk}/full/")
     assert response.status_code == 200
@@ -483,3 +498,138 @@ def test_the_dashboard_shows_evidence_share(alice_client, alice, catalog) -> Non
     response = alice_client.get("/dashboard/")
     assert response.context["evidence_percent"] == 25
     assert [s.slug for s in response.context["without_evidence"]] == [s.slug for s in catalog[1:4]]
+
+
+# -- image captions ---------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_new_images_are_saved_with_their_captions_which_pages_use_as_alt_text(
+    alice_client, alice
+) -> None:
+    captions = ("Confusion matrix on the test set", "Validation loss by epoch")
+    alice_client.post(
+        "/projects/new/", form_data(**new_images(png(), png(name="b.png"), captions=captions))
+    )
+    project = Project.objects.get()
+    assert [i.caption for i in project.images.all()] == list(captions)
+    for page in (f"/projects/{project.pk}/", "/u/alice/"):
+        html = Client().get(page).content.decode()
+        for caption in captions:
+            assert f'alt="{caption}"' in html, page
+            assert f"<figcaption>{caption}</figcaption>" in html, page
+        assert "Visualisation 1 of" not in html
+    assert (
+        '<meta property="og:image:alt" content="Confusion matrix'
+        in Client().get("/u/alice/").content.decode()
+    )
+
+
+@pytest.mark.django_db
+def test_the_form_asks_for_a_caption_and_says_why(alice_client) -> None:
+    html = alice_client.get("/projects/new/").content.decode()
+    assert '<label for="id_image_1_caption">Caption of the new image' in html
+    assert "it is read out to people who cannot see it" in html
+
+
+@pytest.mark.django_db
+def test_captions_of_uploaded_images_are_edited_in_the_form_and_required(
+    alice_client, alice
+) -> None:
+    alice_client.post("/projects/new/", form_data(**new_images(png(), png(name="b.png"))))
+    project = Project.objects.get()
+    first, second = project.images.all()
+    ProjectImage.objects.filter(pk=second.pk).update(caption="")  # from before captions
+    edit = alice_client.get(f"/projects/{project.pk}/edit/").content.decode()
+    assert 'name="images-0-caption" value="Chart 1"' in edit
+    assert '<label for="id_images-1-caption">Caption of image 2' in edit
+    rows = {
+        "images-TOTAL_FORMS": "2",
+        "images-INITIAL_FORMS": "2",
+        "images-0-id": str(first.pk),
+        "images-0-caption": "Accuracy by epoch",
+        "images-1-id": str(second.pk),
+        "images-1-caption": "",
+    }
+
+    refused = alice_client.post(f"/projects/{project.pk}/edit/", form_data(**rows))
+
+    assert refused.status_code == 200
+    assert "Describe the image: its caption is the text read out" in refused.content.decode()
+    first.refresh_from_db()
+    assert first.caption == "Chart 1"
+
+    rows["images-1-caption"] = "ROC curve, AUC 0.84"
+    saved = alice_client.post(f"/projects/{project.pk}/edit/", form_data(**rows))
+
+    assert saved.status_code == 302
+    assert [i.caption for i in project.images.all()] == ["Accuracy by epoch", "ROC curve, AUC 0.84"]
+
+
+@pytest.mark.django_db
+def test_a_caption_cannot_reach_an_image_of_another_project(alice_client, bob) -> None:
+    bob_client = Client()
+    bob_client.force_login(bob)
+    bob_client.post("/projects/new/", form_data(**new_images(png(), captions=("Bob's",))))
+    theirs = ProjectImage.objects.get()
+    alice_client.post("/projects/new/", form_data())
+    mine = Project.objects.get(owner__username="alice")
+    rows = {
+        "images-TOTAL_FORMS": "1",
+        "images-INITIAL_FORMS": "1",
+        "images-0-id": str(theirs.pk),
+        "images-0-caption": "Alice's now",
+    }
+    response = alice_client.post(f"/projects/{mine.pk}/edit/", form_data(**rows))
+    assert response.status_code in (200, 302)
+    theirs.refresh_from_db()
+    assert (theirs.caption, theirs.project.owner) == ("Bob's", bob)
+    assert not mine.images.exists()
+    # Nor can the captions table add an image of its own.
+    rows = {"images-TOTAL_FORMS": "1", "images-INITIAL_FORMS": "0"}
+    rows |= {"images-0-id": "", "images-0-caption": "x"}
+    assert alice_client.post(f"/projects/{mine.pk}/edit/", form_data(**rows)).status_code == 302
+    assert not mine.images.exists()
+
+
+# -- the skill picker -------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_skills_are_ticked_in_groups_by_track_with_no_script_needed(
+    alice_client, alice, catalog
+) -> None:
+    html = alice_client.get("/projects/new/").content.decode()
+    assert "<select" not in html.split('id="skills"', 1)[1]  # no multi-select to Ctrl-click
+    assert '<legend class="visually-hidden">Track 1</legend>' in html
+    assert f'<input type="checkbox" name="skills" value="{catalog[4].pk}"' in html
+    assert '<details class="skill-group">' in html  # folded until opened
+    assert "data-skill-filter hidden" in html  # the filter box only shows with its script
+    assert '<script src="/static/js/skill-picker.js" defer></script>' in html
+
+    chosen = [str(catalog[1].pk), str(catalog[4].pk)]
+    response = alice_client.post("/projects/new/", form_data(skills=chosen))
+    assert response.status_code == 302
+    project = Project.objects.get()
+    assert sorted(project.skills.values_list("pk", flat=True)) == sorted(map(int, chosen))
+
+    edit = alice_client.get(f"/projects/{project.pk}/edit/").content.decode()
+    assert f'value="{catalog[1].pk}" id="id_skills_{catalog[1].pk}" checked' in edit
+    assert '<details class="skill-group" open>' in edit  # groups with a ticked skill
+    assert edit.count('<details class="skill-group" open>') == 2
+    assert "1 of 3 ticked" in edit and "2 ticked" in edit
+
+
+@pytest.mark.django_db
+def test_the_form_page_costs_the_same_queries_whatever_the_catalog_size(
+    alice_client, catalog
+) -> None:
+    def queries() -> int:
+        alice_client.get("/projects/new/")  # the catalog snapshot is built once, then shared
+        with CaptureQueriesContext(connection) as captured:
+            assert alice_client.get("/projects/new/").status_code == 200
+        return len(captured)
+
+    six_skills = queries()
+    make_catalog(tracks=8, skills_per_track=20)
+    assert queries() == six_skills
