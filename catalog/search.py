@@ -90,7 +90,7 @@ def _postgres_query(words: list[str], operator: str, limit: int, *, fuzzy: bool)
         SearchVector,
         TrigramWordSimilarity,
     )
-    from django.db.models import Case, F, FloatField, OuterRef, Q, Subquery, Value, When
+    from django.db.models import F, FloatField, OuterRef, Q, Subquery, Value
     from django.db.models.functions import Coalesce, Concat
 
     query = SearchQuery(_tsquery(words, operator), search_type="raw", config=PG_CONFIG)
@@ -132,9 +132,9 @@ def _postgres_query(words: list[str], operator: str, limit: int, *, fuzzy: bool)
             # "Neural networks" above "Graph neural networks" for "neural networks".
             score=10 * SearchRank(head, query, normalization=Value(1))
             + 30 * SearchRank(title, query, normalization=Value(2))
-            # A summary match adds a constant: ranking it by to_tsvector would read every
-            # candidate's summary, the longest text, for the weakest signal.
-            + Case(When(pk__in=body_ids, then=Value(0.05)), default=Value(0.0))
+            # A match in the summary alone ranks by nothing but catalog order: ranking it
+            # would read every candidate's summary, the longest text, for the weakest
+            # signal, and testing it a second time here doubled the query's cost.
             + 2 * SearchRank(track, query)
             + 3 * Coalesce(best_resource, 0.0)
             + F("similarity")
