@@ -292,7 +292,7 @@ class Plan:
     pace: float | None  # None: stated hours stand in
     finish_at_pace: dt.date | None  # None: nothing completed lately, or nothing left
     finish_at_stated: dt.date | None
-    weeks_behind: int | None  # against the target date; None without one
+    weeks_behind: int | None  # against the target date; None without one or without a pace
     this_week: list[WeekItem]
     streak: int
     longest_streak: int
@@ -308,7 +308,8 @@ class Plan:
 
     @property
     def on_track(self) -> bool | None:
-        """True, False, or None when there is no target date to judge by."""
+        """True, False, or None when there is no target date to judge by. Without a pace
+        (nothing completed in four weeks) a learner with a target is not on track."""
         if self.goal.target_date is None:
             return None
         return self.weeks_behind == 0
@@ -354,12 +355,9 @@ def build_plan(
     electives, electives_done, electives_left = count(path.optional_ids)
     rate = pace(facts, catalog, now)
     at_pace = _finish(left, goal.hours_per_week if rate is None else rate, today)
-    behind = None
-    if goal.target_date is not None:
-        if at_pace is None:
-            behind = max(1, math.ceil((today - goal.target_date).days / 7))
-        else:
-            behind = max(0, math.ceil((at_pace - goal.target_date).days / 7))
+    behind = None  # no target, or no pace to project from
+    if goal.target_date is not None and at_pace is not None:
+        behind = max(0, math.ceil((at_pace - goal.target_date).days / 7))
     streak, longest = weekly_streak(facts, catalog, today) if full else (0, 0)
     return Plan(
         path=path,

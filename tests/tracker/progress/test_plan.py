@@ -363,3 +363,18 @@ def test_mentors_see_the_plan_but_not_known_skills_as_activity(learner, skills) 
     assert page.count("Known before Gradient: nothing to verify") == 3
     digest = compose_digest(mentor, [link], now=dt.datetime.now(UTC))
     assert digest.mentees[0].completed == []
+
+
+@pytest.mark.django_db
+def test_nothing_completed_in_four_weeks_is_stalled_not_a_made_up_number(learner, skills):
+    set_goal(learner, at(week(0)), hours=8, target=week(30))
+    move(learner, skills[0], "learning", at(week(0)))
+    found = plan_of(learner, at(week(5)))
+    assert found.pace == 0 and found.finish_at_pace is None
+    assert (found.on_track, found.weeks_behind) == (False, None)
+    client = Client()
+    client.force_login(learner)
+    with time_machine.travel(at(week(5)), tick=False):
+        page = client.get("/dashboard/").content.decode()
+    assert "Stalled: nothing completed in four weeks" in page
+    assert "No skill of the path was completed in the last four weeks" in page
