@@ -29,6 +29,10 @@ def test_the_generator_adds_synthetic_learners_and_mentors() -> None:
         last = events.filter(user=progress.user_id, skill=progress.skill_id).first()
         assert last.to_status == progress.status
     assert Metric.objects.filter(project__owner__in=learners).exists()
+    # Most have a goal, as learners of the app would (the plan is part of the mix).
+    with_goal = learners.filter(goals__isnull=False).distinct().count()
+    assert 20 <= with_goal <= 50
+    assert set(events.values_list("kind", flat=True)) == {"status"}
     assert str(report).startswith("60 learners, 2 mentors")
     generate(learners=5, mentors=0, password="x")  # adds more, after the ones that exist
     assert User.objects.filter(username__startswith="learner").count() == 65

@@ -17,9 +17,11 @@ from django.db import connection, transaction
 from django.db.models import Model
 from django.utils import timezone
 
-from catalog.snapshot import build_catalog
+from catalog.snapshot import PathNode, build_catalog
 from tracker.models import (
     Collaborator,
+    EventKind,
+    Goal,
     Mentorship,
     Metric,
     Progress,
@@ -33,6 +35,9 @@ from tracker.models import (
 BATCH = 250  # learners per transaction
 MENTEES_PER_MENTOR = 50
 PREFIX = "learner"
+
+
+STATUS = EventKind.STATUS
 
 
 @dataclass
@@ -96,14 +101,16 @@ def generate(
             _insert(
                 Progress,
                 ["user_id", "skill_id", "status", "note", "started_at", "completed_at",
-                 "updated_at"],
+                 "updated_at", "known_before"],
                 rows,
             )  # fmt: skip
             _insert(
-                ProgressEvent, ["user_id", "skill_id", "from_status", "to_status", "created_at"],
+                ProgressEvent,
+                ["user_id", "skill_id", "from_status", "to_status", "created_at", "kind"],
                 events,
             )  # fmt: skip
             SkillLink.objects.bulk_create(links, batch_size=2000)
+            Goal.objects.bulk_create(_goals(rng, users, catalog.paths, now), batch_size=2000)
             report.projects += _projects(rng, projects, order)
         learner_ids += [u.pk for u in users]
         report.learners += size
@@ -164,21 +171,21 @@ def _history(
         if not all(req in done for req in prerequisites[pk]) and rng.random() < 0.7:
             continue
         if rng.random() < 0.04:
-            rows.append((user.pk, pk, Status.SKIPPED, "", None, None, when))
-            events.append((user.pk, pk, Status.TODO, Status.SKIPPED, when))
+            rows.append((user.pk, pk, Status.SKIPPED, "", None, None, when, False))
+            events.append((user.pk, pk, Status.TODO, Status.SKIPPED, when, STATUS))
             continue
         started = when + dt.timedelta(seconds=rng.uniform(0, step))
         if started >= now:
             break
         finished = started + dt.timedelta(seconds=rng.uniform(0.2, 1.5) * step)
         if finished >= now:
-            rows.append((user.pk, pk, Status.LEARNING, "", started, None, started))
-            events.append((user.pk, pk, Status.TODO, Status.LEARNING, started))
+            rows.append((user.pk, pk, Status.LEARNING, "", started, None, started, False))
+            events.append((user.pk, pk, Status.TODO, Status.LEARNING, started, STATUS))
             break
         note = NOTE if rng.random() < 0.15 else ""
-        rows.append((user.pk, pk, Status.DONE, note, started, finished, finished))
-        events.append((user.pk, pk, Status.TODO, Status.LEARNING, started))
-        events.append((user.pk, pk, Status.LEARNING, Status.DONE, finished))
+        rows.append((user.pk, pk, Status.DONE, note, started, finished, finished, False))
+        events.append((user.pk, pk, Status.TODO, Status.LEARNING, started, STATUS))
+        events.append((user.pk, pk, Status.LEARNING, Status.DONE, finished, STATUS))
         if rng.random() < 0.05:
             links.append(
                 SkillLink(user=user, skill_id=pk, title="A tutorial I liked",
@@ -186,6 +193,29 @@ def _history(
             )  # fmt: skip
         done.add(pk)
         when = finished
+
+
+def _goals(
+    rng: random.Random, users: list[User], paths: tuple[PathNode, ...], now: dt.datetime
+) -> list[Goal]:
+    """Six learners in ten have set a goal: a path, 4 to 15 hours a week, half of them a
+    target date; a few changed it once."""
+    goals = []
+    for user in users:
+        if not paths or rng.random() >= 0.6:
+            continue
+        for change in range(2 if rng.random() < 0.15 else 1):
+            target = now.date() + dt.timedelta(days=rng.randint(60, 900))
+            goals.append(
+                Goal(
+                    user=user,
+                    path_id=rng.choice(paths).id,
+                    hours_per_week=rng.randint(4, 15),
+                    target_date=target if rng.random() < 0.5 else None,
+                    set_at=now - dt.timedelta(days=rng.uniform(0, 200) / (change + 1)),
+                )
+            )
+    return goals
 
 
 def _projects(rng: random.Random, owners: list[User], order: list[int]) -> int:
