@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 from catalog.models import Skill
 from tests.browser.conftest import ContextFactory, log_in, sign_up
 from tests.helpers import PASSWORD, make_catalog, make_user
-from tracker.models import Project
+from tracker.models import Progress, Project
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -121,11 +121,22 @@ def learner_journey(page: Page, folder: Path, *, js: bool) -> None:
         expect(page).to_have_url(re.compile(rf"/skills/{SKILL}/$"))
     else:
         expect(page).to_have_url(re.compile(rf"/progress/{SKILL}/note/$"))
-    editor.fill("**Eigenvectors** keep their direction.\n\n- redo the 2×2 case by hand")
+    expect(page.locator("#note-readers")).to_contain_text("Who reads them: only you.")
+    note = "**Eigenvectors** keep their direction: $$A v = \\lambda v$$\n\n- redo 2×2 by hand"
+    editor.fill(note)
+    # A preview first: rendered, TeX drawn as MathML, nothing saved, the text kept.
+    page.get_by_role("button", name="Preview").click()
+    preview = page.locator("#note-preview")
+    expect(preview.get_by_role("heading", name=re.compile("^Preview"))).to_be_visible()
+    expect(preview.locator("strong")).to_have_text("Eigenvectors")
+    expect(preview.locator("math[display=block] mi").last).to_have_text("v")
+    expect(editor).to_have_value(note)
+    assert not Progress.objects.filter(user__username=username).exclude(note="").exists()
     page.get_by_role("button", name="Save notes").click()
     notes = page.locator("#notes")
     expect(notes.locator("strong")).to_have_text("Eigenvectors")
-    expect(notes.get_by_role("listitem")).to_have_text("redo the 2×2 case by hand")
+    expect(notes.locator("math")).to_be_visible()
+    expect(notes.get_by_role("listitem")).to_have_text("redo 2×2 by hand")
     expect(notes.get_by_role("link", name="Edit notes")).to_be_visible()
     assert_no_reload(page, js)
 

@@ -262,3 +262,19 @@ def threads_for_viewer(viewer: User, items: QuerySet[Feedback], learner_id: int)
         .values_list("mentor_id", flat=True)
     )
     return {"threads": group_threads(rows), "open_mentors": open_mentors}
+
+
+# -- who reads a learner's notes ------------------------------------------------------------
+
+
+def note_readers(learner: User) -> list[str]:
+    """The names of the mentors who may read `learner`'s notes and own links: those of
+    the learner's active mentors they share notes with (Mentorship.share_notes). One query."""
+    mentorships = (
+        Mentorship.objects.active()
+        .filter(learner=learner, share_notes=True)
+        .select_related("mentor")
+        .only("mentor__username", "mentor__first_name", "mentor__last_name")
+        .order_by("mentor__username")
+    )
+    return [m.mentor.display_name for m in mentorships]

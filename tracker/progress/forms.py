@@ -16,7 +16,9 @@ class NoteForm(WholeFormMixin, forms.ModelForm):
         model = Progress
         fields = ["note"]
         widgets = {"note": forms.Textarea(attrs={"rows": 8})}
-        help_texts = {"note": "Markdown. Private to you."}
+        help_texts = {
+            "note": "Markdown, with TeX math. Read by you and the mentors you share notes with."
+        }
 
     def clean_note(self) -> str:
         note = self.cleaned_data["note"]
