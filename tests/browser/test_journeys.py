@@ -88,9 +88,16 @@ def learner_journey(page: Page, folder: Path, *, js: bool) -> None:
     )
     expect(page.locator(f"#track-progress-{TRACK} .meta")).to_contain_text("1 learning")
     assert_no_reload(page, js)
+    row = page.locator(f"#skill-{SKILL}")
+    expect(row.locator(f"#row-status-{SKILL}")).to_have_text("Learning")
     control.get_by_role("button", name="Done", exact=True).click()
     expect(control.locator(".status")).to_have_text("Done")
     expect(bar).not_to_have_attribute("aria-valuenow", "0")
+    # The row reads as done at a glance: the word, a check mark for its number, the title
+    # struck through.
+    expect(row.locator(f"#row-status-{SKILL}")).to_have_text("Done")
+    expect(row.locator(".skill-title a")).to_have_css("text-decoration-line", "line-through")
+    assert "✓" in row.evaluate("el => getComputedStyle(el, '::before').content")
     expect(page.locator(f"#track-progress-{TRACK} .meta")).to_contain_text(
         re.compile(r"1 of \d+ done")
     )

@@ -89,12 +89,14 @@ def progress_update(request: AuthenticatedHttpRequest, slug: str) -> HttpRespons
     progress, _ = services.progress_set_status(user=request.user, skill_id=skill.id, status=status)
     if not request.htmx:
         return redirect_back(request, skill.url)
-    # Out of band, only what the page that asked shows: the track's bar on a track page
-    # and the dashboard, the headline numbers on the dashboard.
+    # Out of band, only what the page that asked shows: the row's status in words on a
+    # track or a path page, the track's bar on a track page and the dashboard, the
+    # headline numbers on the dashboard.
     catalog = get_catalog()
     page = request.htmx.current_url_abs_path or ""
     on_dashboard = page.startswith(reverse("tracker:dashboard"))
     on_track = page.startswith(catalog.track(skill.track_id).url)
+    on_path = any(page.startswith(path.url) for path in catalog.paths)
     overview = None
     if on_dashboard or on_track:
         overview = rules.overview(rules.status_map(request.user), catalog)
@@ -102,6 +104,7 @@ def progress_update(request: AuthenticatedHttpRequest, slug: str) -> HttpRespons
         "skill": skill,
         "status": progress.status if progress else Status.TODO,
         "next": request.POST.get("next", ""),
+        "row_status": on_track or on_path,
         "track_stats": overview.for_track(skill.track_id) if overview else None,
         "overview": overview if on_dashboard else None,
     }

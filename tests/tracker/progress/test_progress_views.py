@@ -39,6 +39,33 @@ def test_htmx_gets_the_control_and_out_of_band_counters(alice_client: Client, al
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
+    ("page", "row"),
+    [
+        ("/catalog/track-1/", True),
+        ("/catalog/track-1/?status=todo", True),
+        ("/paths/a-path/", True),
+        ("/skills/skill-1-2/", False),
+        ("/dashboard/", False),
+    ],
+)
+def test_a_toggle_on_a_list_of_rows_updates_the_rows_status_in_words(
+    alice_client: Client, alice, skill, page: str, row: bool
+) -> None:
+    from catalog.models import LearningPath, PathStep
+
+    path = LearningPath.objects.create(slug="a-path", title="A path", summary="s", suits="s")
+    PathStep.objects.create(path=path, skill=skill, stage="One", order=1)
+    forget_catalog()
+    headers = {**HTMX, "HTTP_HX_CURRENT_URL": f"http://testserver{page}"}
+    html = alice_client.post("/progress/skill-1-2/", {"status": "done"}, **headers).content.decode()
+    oob = (
+        '<span id="row-status-skill-1-2" class="row-status status status-done" hx-swap-oob="true">'
+    )
+    assert (oob + "Done</span>" in html) is row
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
     ("page", "track_bar", "overall"),
     [("/catalog/track-1/?status=todo", True, False), ("/skills/skill-1-2/", False, False),
      ("/dashboard/", True, True), ("", False, False)],
