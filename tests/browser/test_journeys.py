@@ -247,13 +247,15 @@ def test_a_mentor_is_invited_gives_feedback_verifies_and_loses_access(
     # The mentor, in a browser of their own, opens it and accepts.
     otto = open_context().new_page()
     log_in(otto, "otto", PASSWORD)
+    nav = otto.get_by_role("navigation", name="Main")
+    expect(nav.get_by_role("link", name="Mentor")).to_have_count(0)  # not a mentor yet
     otto.goto(link)
     expect(otto.get_by_role("heading", level=1)).to_have_text(
         "Maya Ito invites you to be their mentor"
     )
     otto.get_by_role("button", name="Accept").click()
     expect(otto).to_have_url(re.compile(r"/mentor/maya/$"))
-    otto.get_by_role("navigation", name="Main").get_by_role("link", name="Mentor").click()
+    nav.get_by_role("link", name="Mentor").click()
     expect(otto).to_have_url(re.compile(r"/mentor/$"))
     mentees = otto.locator("table.mentee-table tbody")
     expect(mentees.get_by_role("link", name=re.compile("Maya Ito"))).to_be_visible()
