@@ -342,3 +342,26 @@ def test_a_curator_adds_a_skill_in_admin_and_is_refused_a_cycle(
     expect(page.get_by_role("heading", level=1)).to_have_text("Bayesian inference")
     learn_first = page.locator("section[aria-labelledby=prereq-heading]")
     expect(learn_first.get_by_role("link", name=last.title)).to_be_visible()
+
+
+def test_a_link_pasted_without_https_is_accepted_not_refused_by_a_tooltip(
+    open_context: ContextFactory,
+) -> None:
+    make_catalog(tracks=1, skills_per_track=2)
+    make_user("lena")
+    page = open_context().new_page()
+    log_in(page, "lena", PASSWORD)
+    page.goto("/skills/skill-1-1/")
+    links = page.locator("#my-links")
+    links.get_by_label("Title").fill("A good post")
+    links.get_by_label("URL").fill("example.com/post")
+    links.get_by_role("button", name="Add link").click()
+    expect(links.get_by_role("link", name="A good post")).to_have_attribute(
+        "href", "https://example.com/post"
+    )
+    # What is not a web address gets a message on the page, beside the field.
+    links.get_by_label("Title").fill("Bad")
+    links.get_by_label("URL").fill("javascript:alert(1)")
+    links.get_by_role("button", name="Add link").click()
+    expect(links.locator("#link-url-error")).to_have_text(re.compile("^Enter a web address"))
+    expect(links.get_by_label("URL")).to_have_attribute("aria-invalid", "true")

@@ -10,7 +10,7 @@ from ..formtools import (
     OneTimeKeyMixin,
     OrderedInlineFormSet,
     WholeFormMixin,
-    assume_https,
+    web_addresses,
 )
 from .images import MAX_BYTES, MAX_PIXELS, MAX_PIXELS_WEBP, ProcessedImage, process_image
 from .models import Collaborator, Metric, Project
@@ -74,6 +74,7 @@ class ProjectForm(WholeFormMixin, forms.ModelForm):
             "visibility",
         ]
         field_classes = {"skills": BoundedModelMultipleChoiceField}
+        formfield_callback = web_addresses
         widgets = {
             "problem": forms.Textarea(attrs={"rows": 4}),
             "approach": forms.Textarea(attrs={"rows": 5}),
@@ -86,7 +87,6 @@ class ProjectForm(WholeFormMixin, forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        assume_https(self, "data_url", "repository_url", "demo_url")
         skills = cast(BoundedModelMultipleChoiceField, self.fields["skills"])
         skills.queryset = (
             Skill.objects.published().select_related("track").order_by("track__order", "order")
@@ -146,10 +146,7 @@ class CollaboratorForm(WholeFormMixin, forms.ModelForm):
     class Meta:
         model = Collaborator
         fields = ["name", "url"]
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        assume_https(self, "url")
+        formfield_callback = web_addresses
 
 
 MAX_METRICS = 20

@@ -7,7 +7,7 @@ from django import forms
 from catalog.snapshot import Catalog
 
 from ..account.models import available_time_zones
-from ..formtools import SENT, OneTimeKeyMixin, WholeFormMixin, assume_https
+from ..formtools import SENT, OneTimeKeyMixin, WholeFormMixin, web_addresses
 from .models import Progress, SkillLink
 
 
@@ -31,11 +31,7 @@ class SkillLinkForm(OneTimeKeyMixin, forms.ModelForm):
     class Meta:
         model = SkillLink
         fields = ["title", "url"]
-        widgets = {"url": forms.URLInput(attrs={"placeholder": "https://"})}
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        assume_https(self, "url")
+        formfield_callback = web_addresses
 
 
 class GoalForm(WholeFormMixin, forms.Form):

@@ -304,10 +304,13 @@ def test_a_bad_link_gets_field_errors_and_saves_nothing(alice_client: Client, sk
     assert response.status_code == 200
     html = response.content.decode()
     assert "This field is required." in html
-    assert "Enter a valid URL." in html
+    assert "Enter a web address, such as https://example.com/page" in html
     assert not SkillLink.objects.exists()
     page = alice_client.post("/progress/skill-1-2/links/", as_sent(title="x", url="ftp://x"))
-    assert page.status_code == 200 and "Enter a valid URL." in page.content.decode()
+    assert (
+        page.status_code == 200
+        and "Enter a web address, such as https://example.com/page" in page.content.decode()
+    )
 
 
 @pytest.mark.django_db
