@@ -365,3 +365,21 @@ def test_a_link_pasted_without_https_is_accepted_not_refused_by_a_tooltip(
     links.get_by_role("button", name="Add link").click()
     expect(links.locator("#link-url-error")).to_have_text(re.compile("^Enter a web address"))
     expect(links.get_by_label("URL")).to_have_attribute("aria-invalid", "true")
+
+
+def test_a_visitor_signs_up_from_a_skill_and_lands_back_on_it(
+    open_context: ContextFactory,
+) -> None:
+    make_catalog(tracks=1, skills_per_track=2)
+    page = open_context().new_page()
+    page.goto("/skills/skill-1-2/")
+    invitation = page.locator(".invitation")
+    expect(invitation.get_by_role("heading")).to_have_text("Track Skill 1.2 as you learn it")
+    invitation.get_by_role("link", name="Sign up").click()
+    page.get_by_label("Username").fill("vera")
+    page.get_by_label("Email").fill("vera@example.com")
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_label(re.compile(r"Password \(again\)")).fill(PASSWORD)
+    page.get_by_role("button", name="Sign up").click()
+    expect(page).to_have_url(re.compile(r"/skills/skill-1-2/$"))
+    expect(page.get_by_role("heading", name="Your status")).to_be_visible()

@@ -200,3 +200,20 @@ def test_the_skill_page_recommends_prerequisites_but_allows_done(
     assert response.status_code == 303
     html = client.get("/skills/skill-1-3/").content.decode()
     assert 'class="status status-done">Done</span>' in html
+
+
+@pytest.mark.django_db
+def test_a_visitor_is_invited_to_sign_up_and_comes_back_to_the_page(
+    client: Client, alice, catalog
+) -> None:
+    skill = client.get("/skills/skill-1-2/").content.decode()
+    assert 'id="invitation-heading" class="card-title">Track Skill 1.2 as you learn it' in skill
+    assert 'href="/accounts/signup/?next=/skills/skill-1-2/">Sign up</a>' in skill
+    assert 'href="/accounts/login/?next=/skills/skill-1-2/">Log in</a>' in skill
+    track = client.get("/catalog/track-1/").content.decode()
+    assert 'href="/accounts/signup/?next=/catalog/track-1/">Sign up</a>' in track
+    # The header's log-in comes back too; its sign-up leads to setting a goal first.
+    assert '<a href="/accounts/login/?next=/catalog/track-1/">Log in</a>' in track
+    assert '<a class="button button-small" href="/accounts/signup/">Sign up</a>' in track
+    client.force_login(alice)
+    assert "invitation" not in client.get("/skills/skill-1-2/").content.decode()
