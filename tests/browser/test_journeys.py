@@ -374,7 +374,7 @@ def test_a_visitor_signs_up_from_a_skill_and_lands_back_on_it(
     page = open_context().new_page()
     page.goto("/skills/skill-1-2/")
     invitation = page.locator(".invitation")
-    expect(invitation.get_by_role("heading")).to_have_text("Track Skill 1.2 as you learn it")
+    expect(invitation.get_by_role("heading")).to_have_text("Track this skill as you learn it")
     invitation.get_by_role("link", name="Sign up").click()
     page.get_by_label("Username").fill("vera")
     page.get_by_label("Email").fill("vera@example.com")

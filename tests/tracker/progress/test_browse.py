@@ -207,7 +207,7 @@ def test_a_visitor_is_invited_to_sign_up_and_comes_back_to_the_page(
     client: Client, alice, catalog
 ) -> None:
     skill = client.get("/skills/skill-1-2/").content.decode()
-    assert 'id="invitation-heading" class="card-title">Track Skill 1.2 as you learn it' in skill
+    assert 'id="invitation-heading" class="card-title">Track this skill as you learn it' in skill
     assert 'href="/accounts/signup/?next=/skills/skill-1-2/">Sign up</a>' in skill
     assert 'href="/accounts/login/?next=/skills/skill-1-2/">Log in</a>' in skill
     track = client.get("/catalog/track-1/").content.decode()
