@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import html
 import re
-from xml.etree.ElementTree import tostring
+from xml.etree.ElementTree import tostring  # nosec B405  # serialises a tree it built; parses nothing
 
 from latex2mathml.converter import convert_to_element
 from markdown import Extension, Markdown
