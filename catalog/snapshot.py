@@ -7,6 +7,7 @@ per page and per row.
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 import uuid
@@ -40,6 +41,7 @@ class SkillNode:
     slug: str
     title: str
     summary: str
+    lede: str  # the summary's first sentence: a list's one-line description of the skill
     level: str
     level_label: str
     hours: int
@@ -131,6 +133,18 @@ class Catalog:
         return [self.skills[pk] for pk in skill.unlocks]
 
 
+# A sentence ends at ".", "!" or "?" before a space and a capital, a digit or an opening
+# quote or bracket; not after "e.g.", "i.e.", "etc." or "vs.".
+_SENTENCE_END = re.compile(
+    r"(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\betc\.)(?<!\bvs\.)(?<=[.!?])\s+(?=[A-Za-z0-9\"“(])"
+)
+
+
+def first_sentence(text: str) -> str:
+    """The first sentence of a summary (all of it, if it is one sentence)."""
+    return _SENTENCE_END.split(text.strip(), maxsplit=1)[0]
+
+
 # The catalog's pages are served by the tracker, which defines their URLs; it tells the
 # snapshot how to link to them (tracker/apps.py), so this app reverses no URL of its own.
 _page_urls: dict[str, Callable[[str], str]] = {}
@@ -206,6 +220,7 @@ def build_catalog() -> Catalog:
             slug=slug,
             title=title,
             summary=summary,
+            lede=first_sentence(summary),
             level=level,
             level_label=labels.get(level, level),
             hours=hours,

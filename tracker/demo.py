@@ -94,7 +94,9 @@ def ensure_demo_users(*, password: str = DEFAULT_PASSWORD) -> dict[str, User]:
 
 NOTES = [
     "**Key idea:** {title} is easier once you write the pieces out by hand.\n\n"
-    "- Re-derive the main result from scratch\n- Try it on a small dataset\n",
+    "- Re-derive the main result from scratch\n- Try it on a small dataset\n\n"
+    "The step every optimiser takes, with learning rate $\\eta$:\n\n"
+    "$$\\theta_{{t+1}} = \\theta_t - \\eta \\, \\nabla_\\theta \\mathcal{{L}}(\\theta_t)$$\n",
     "Worked through the first resource. Still fuzzy on the edge cases; revisit next week.",
     "Good summary to come back to:\n\n1. What problem it solves\n2. When *not* to use it\n"
     "3. How to check it worked",

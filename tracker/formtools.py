@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import BadRequest
+from django.core.validators import URLValidator
+from django.db import models
 from django.db.models import QuerySet
 from django.forms.models import InlineForeignKeyField
 from django.utils.datastructures import MultiValueDict
@@ -42,11 +44,40 @@ def _expected(name: str, field: forms.Field) -> bool:
     return name == SENT or not _absent_means_empty(field.widget)
 
 
-def assume_https(form: forms.BaseForm, *names: str) -> None:
-    """These URL fields read "example.com" as https://, not Django 5.2's http://."""
-    for name in names:
-        # django-stubs knows `assume_scheme` as URLField's argument, not as its attribute.
-        form.fields[name].assume_scheme = "https"  # type: ignore[attr-defined]
+# -- web addresses ----------------------------------------------------------------------------
+
+
+class WebAddressField(forms.URLField):
+    """A link as people paste it: "github.com/ada/x" is read as https://github.com/ada/x
+    (Django 5.2 would assume http://); only http and https; anything else is refused with
+    a message that says what to write.
+
+    Its input is a text box (inputmode=url, so phones still show the keyboard for web
+    addresses): a browser's own check of type=url would refuse "github.com/ada/x" with a
+    tooltip before the server could add the scheme."""
+
+    widget = forms.TextInput
+    default_validators = [URLValidator(schemes=["http", "https"])]
+    default_error_messages = {
+        "invalid": "Enter a web address, such as https://example.com/page (or example.com/page)."
+    }
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs["assume_scheme"] = "https"
+        super().__init__(**kwargs)
+
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
+        attrs = super().widget_attrs(widget)
+        attrs.update(inputmode="url", spellcheck="false", autocapitalize="none")
+        return attrs
+
+
+def web_addresses(field: models.Field, **kwargs: Any) -> forms.Field | None:
+    """A ModelForm's `Meta.formfield_callback`: every URL column becomes a WebAddressField.
+    Every form of ours with a URL field uses it (tests/test_forms.py checks)."""
+    if isinstance(field, models.URLField):
+        kwargs["form_class"] = WebAddressField
+    return field.formfield(**kwargs)
 
 
 # The mixins below go before a Django form class in the bases; mypy checks them as the

@@ -23,6 +23,7 @@ from django.template.backends.jinja2 import Jinja2
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import dateformat, timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.text import Truncator, normalize_newlines
 from django.utils.timesince import timesince
 from django_htmx.jinja import htmx_script
@@ -132,6 +133,22 @@ def csrf(request: HttpRequest) -> dict[str, Any]:
     made of letters and digits only: nothing in it needs escaping.)"""
     token = _CsrfToken(request)
     return {"csrf_token": token, "csrf_input": _CsrfInput(token)}
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    """Context processor: whether the nav shows the Mentor tab (to mentors only).
+
+    Lazy: its query (one index lookup) runs only when a page draws the nav for a signed-in
+    user, never for an htmx fragment. Folding it into the user's own query as an EXISTS
+    (a custom authentication backend) measured no faster on SQLite or a local PostgreSQL
+    (+0.3 and +0.8 ms against +0.27 and +0.7 ms): the ORM compiles the subquery anew on
+    every request."""
+    from .mentoring.rules import mentors_anyone  # the templating layer sits below the features
+
+    user = request.user
+    return {
+        "shows_mentor_tab": SimpleLazyObject(lambda: user.is_authenticated and mentors_anyone(user))
+    }
 
 
 def render_fragment(

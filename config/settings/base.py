@@ -100,6 +100,7 @@ TEMPLATES: list[dict[str, Any]] = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "tracker.templating.csrf",
+                "tracker.templating.navigation",
             ],
         },
     },

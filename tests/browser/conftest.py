@@ -121,6 +121,8 @@ def main_pages() -> list[MainPage]:
     project = Project.objects.get(owner=ada, title="Handwritten digit classifier")
     # The skill grace verified: its page shows the verification and a note.
     verified = Progress.objects.select_related("skill").get(user=ada, verified_by__isnull=False)
+    # A note with TeX math in it (the demo's notes take turns), for the note editor.
+    noted = Progress.objects.select_related("skill").filter(user=ada, note__contains="$$")[0]
     # The track whose first rows (those in view) show the most different statuses.
     status = dict(Progress.objects.filter(user=ada).values_list("skill_id", "status"))
     rows: dict[str, list[str]] = {}
@@ -137,6 +139,7 @@ def main_pages() -> list[MainPage]:
         MainPage("paths", "ada", "/paths/"),
         MainPage("path", "ada", "/paths/ml-engineer/"),
         MainPage("skill", "ada", f"/skills/{verified.skill.slug}/"),
+        MainPage("note", "ada", f"/progress/{noted.skill.slug}/note/"),
         MainPage("dashboard", "ada", "/dashboard/"),
         MainPage("projects", "ada", "/projects/"),
         MainPage("project-form", "ada", "/projects/new/"),
@@ -151,6 +154,7 @@ def main_pages() -> list[MainPage]:
         MainPage("mentor-dashboard", "grace", "/mentor/"),
         MainPage("mentee", "grace", "/mentor/ada/"),
         MainPage("portfolio", None, "/u/ada/"),
+        MainPage("skill-visitor", None, f"/skills/{verified.skill.slug}/"),
         MainPage("signup", None, "/accounts/signup/"),
         MainPage("login", None, "/accounts/login/"),
     ]

@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 from catalog.models import Skill
 from tests.browser.conftest import ContextFactory, log_in, sign_up
 from tests.helpers import PASSWORD, make_catalog, make_user
-from tracker.models import Project
+from tracker.models import Progress, Project
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -91,9 +91,16 @@ def learner_journey(page: Page, folder: Path, *, js: bool) -> None:
     )
     expect(page.locator(f"#track-progress-{TRACK} .meta")).to_contain_text("1 learning")
     assert_no_reload(page, js)
+    row = page.locator(f"#skill-{SKILL}")
+    expect(row.locator(f"#row-status-{SKILL}")).to_have_text("Learning")
     control.get_by_role("button", name="Done", exact=True).click()
     expect(control.locator(".status")).to_have_text("Done")
     expect(bar).not_to_have_attribute("aria-valuenow", "0")
+    # The row reads as done at a glance: the word, a check mark for its number, the title
+    # struck through.
+    expect(row.locator(f"#row-status-{SKILL}")).to_have_text("Done")
+    expect(row.locator(".skill-title a")).to_have_css("text-decoration-line", "line-through")
+    assert "✓" in row.evaluate("el => getComputedStyle(el, '::before').content")
     expect(page.locator(f"#track-progress-{TRACK} .meta")).to_contain_text(
         re.compile(r"1 of \d+ done")
     )
@@ -124,11 +131,22 @@ def learner_journey(page: Page, folder: Path, *, js: bool) -> None:
         expect(page).to_have_url(re.compile(rf"/skills/{SKILL}/$"))
     else:
         expect(page).to_have_url(re.compile(rf"/progress/{SKILL}/note/$"))
-    editor.fill("**Eigenvectors** keep their direction.\n\n- redo the 2×2 case by hand")
+    expect(page.locator("#note-readers")).to_contain_text("Who reads them: only you.")
+    note = "**Eigenvectors** keep their direction: $$A v = \\lambda v$$\n\n- redo 2×2 by hand"
+    editor.fill(note)
+    # A preview first: rendered, TeX drawn as MathML, nothing saved, the text kept.
+    page.get_by_role("button", name="Preview").click()
+    preview = page.locator("#note-preview")
+    expect(preview.get_by_role("heading", name=re.compile("^Preview"))).to_be_visible()
+    expect(preview.locator("strong")).to_have_text("Eigenvectors")
+    expect(preview.locator("math[display=block] mi").last).to_have_text("v")
+    expect(editor).to_have_value(note)
+    assert not Progress.objects.filter(user__username=username).exclude(note="").exists()
     page.get_by_role("button", name="Save notes").click()
     notes = page.locator("#notes")
     expect(notes.locator("strong")).to_have_text("Eigenvectors")
-    expect(notes.get_by_role("listitem")).to_have_text("redo the 2×2 case by hand")
+    expect(notes.locator("math")).to_be_visible()
+    expect(notes.get_by_role("listitem")).to_have_text("redo 2×2 by hand")
     expect(notes.get_by_role("link", name="Edit notes")).to_be_visible()
     assert_no_reload(page, js)
 
@@ -236,13 +254,15 @@ def test_a_mentor_is_invited_gives_feedback_verifies_and_loses_access(
     # The mentor, in a browser of their own, opens it and accepts.
     otto = open_context().new_page()
     log_in(otto, "otto", PASSWORD)
+    nav = otto.get_by_role("navigation", name="Main")
+    expect(nav.get_by_role("link", name="Mentor")).to_have_count(0)  # not a mentor yet
     otto.goto(link)
     expect(otto.get_by_role("heading", level=1)).to_have_text(
         "Maya Ito invites you to be their mentor"
     )
     otto.get_by_role("button", name="Accept").click()
     expect(otto).to_have_url(re.compile(r"/mentor/maya/$"))
-    otto.get_by_role("navigation", name="Main").get_by_role("link", name="Mentor").click()
+    nav.get_by_role("link", name="Mentor").click()
     expect(otto).to_have_url(re.compile(r"/mentor/$"))
     mentees = otto.locator("table.mentee-table tbody")
     expect(mentees.get_by_role("link", name=re.compile("Maya Ito"))).to_be_visible()
@@ -329,3 +349,44 @@ def test_a_curator_adds_a_skill_in_admin_and_is_refused_a_cycle(
     expect(page.get_by_role("heading", level=1)).to_have_text("Bayesian inference")
     learn_first = page.locator("section[aria-labelledby=prereq-heading]")
     expect(learn_first.get_by_role("link", name=last.title)).to_be_visible()
+
+
+def test_a_link_pasted_without_https_is_accepted_not_refused_by_a_tooltip(
+    open_context: ContextFactory,
+) -> None:
+    make_catalog(tracks=1, skills_per_track=2)
+    make_user("lena")
+    page = open_context().new_page()
+    log_in(page, "lena", PASSWORD)
+    page.goto("/skills/skill-1-1/")
+    links = page.locator("#my-links")
+    links.get_by_label("Title").fill("A good post")
+    links.get_by_label("URL").fill("example.com/post")
+    links.get_by_role("button", name="Add link").click()
+    expect(links.get_by_role("link", name="A good post")).to_have_attribute(
+        "href", "https://example.com/post"
+    )
+    # What is not a web address gets a message on the page, beside the field.
+    links.get_by_label("Title").fill("Bad")
+    links.get_by_label("URL").fill("javascript:alert(1)")
+    links.get_by_role("button", name="Add link").click()
+    expect(links.locator("#link-url-error")).to_have_text(re.compile("^Enter a web address"))
+    expect(links.get_by_label("URL")).to_have_attribute("aria-invalid", "true")
+
+
+def test_a_visitor_signs_up_from_a_skill_and_lands_back_on_it(
+    open_context: ContextFactory,
+) -> None:
+    make_catalog(tracks=1, skills_per_track=2)
+    page = open_context().new_page()
+    page.goto("/skills/skill-1-2/")
+    invitation = page.locator(".invitation")
+    expect(invitation.get_by_role("heading")).to_have_text("Track this skill as you learn it")
+    invitation.get_by_role("link", name="Sign up").click()
+    page.get_by_label("Username").fill("vera")
+    page.get_by_label("Email").fill("vera@example.com")
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_label(re.compile(r"Password \(again\)")).fill(PASSWORD)
+    page.get_by_role("button", name="Sign up").click()
+    expect(page).to_have_url(re.compile(r"/skills/skill-1-2/$"))
+    expect(page.get_by_role("heading", name="Your status")).to_be_visible()

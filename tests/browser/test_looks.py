@@ -70,6 +70,9 @@ CURATED = [
     ("mentee", DESKTOP_LIGHT, False, "mentee-desktop-light.png"),
     ("dashboard", PHONE_LIGHT, False, "dashboard-phone-light.png"),
     ("skill", PHONE_DARK, False, "skill-phone-dark.png"),
+    ("track", PHONE_LIGHT, False, "track-phone-light.png"),
+    ("note", DESKTOP_LIGHT, True, "note-desktop-light.png"),
+    ("skill-visitor", PHONE_LIGHT, False, "skill-visitor-phone-light.png"),
 ]
 
 # Lists every element sticking out past the right edge of the viewport.

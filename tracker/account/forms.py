@@ -2,7 +2,7 @@ from typing import Any
 
 from django import forms
 
-from ..formtools import OneTimeKeyMixin, WholeFormMixin, assume_https
+from ..formtools import OneTimeKeyMixin, WholeFormMixin, web_addresses
 from .importing import read_export_file
 from .models import User
 from .schema import ImportRefused
@@ -23,10 +23,7 @@ class ProfileForm(WholeFormMixin, forms.ModelForm):
             "show_progress",
         ]
         widgets = {"bio": forms.Textarea(attrs={"rows": 5})}
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        assume_https(self, "github_url", "linkedin_url", "kaggle_url", "website_url")
+        formfield_callback = web_addresses
 
     def clean_bio(self) -> str:
         bio = self.cleaned_data["bio"]

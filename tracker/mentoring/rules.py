@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypedDict, cast
 
-from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -59,6 +59,12 @@ def activity_status(days: int | None) -> str:
     if days is None or days > SLOWING_DAYS:
         return STALLED
     return ACTIVE if days <= ACTIVE_DAYS else SLOWING
+
+
+def mentors_anyone(user: User) -> bool:
+    """Whether `user` is a mentor: someone a learner follows through an active mentorship
+    (an accepted invite, or a pairing by staff). One query, on an index."""
+    return Mentorship.objects.active().filter(mentor=user).exists()
 
 
 def unread_feedback(mentor: User) -> QuerySet[Feedback]:
@@ -262,14 +268,32 @@ def threads_for_viewer(viewer: User, items: QuerySet[Feedback], learner_id: int)
     """
     if viewer.pk != learner_id:
         items = items.filter(mentor=viewer)
-    rows = list(items.select_related("author").order_by("created_at", "id"))
+    # Whether each thread's mentorship is still active comes with the rows: one query.
+    active = Mentorship.objects.active().filter(learner_id=learner_id, mentor=OuterRef("mentor"))
+    rows = list(
+        items.select_related("author")
+        .annotate(mentorship_active=Exists(active))
+        .order_by("created_at", "id")
+    )
     if not rows:
         return {"threads": [], "open_mentors": set()}
     if any(r.read_at is None and r.author_id != viewer.pk for r in rows):
         services.feedback_mark_read(reader=viewer, threads=items)
-    open_mentors = set(
-        Mentorship.objects.active()
-        .filter(learner_id=learner_id, mentor_id__in={r.mentor_id for r in rows})
-        .values_list("mentor_id", flat=True)
-    )
+    open_mentors = {r.mentor_id for r in rows if r.mentorship_active}
     return {"threads": group_threads(rows), "open_mentors": open_mentors}
+
+
+# -- who reads a learner's notes ------------------------------------------------------------
+
+
+def note_readers(learner: User) -> list[str]:
+    """The names of the mentors who may read `learner`'s notes and own links: those of
+    the learner's active mentors they share notes with (Mentorship.share_notes). One query."""
+    mentorships = (
+        Mentorship.objects.active()
+        .filter(learner=learner, share_notes=True)
+        .select_related("mentor")
+        .only("mentor__username", "mentor__first_name", "mentor__last_name")
+        .order_by("mentor__username")
+    )
+    return [m.mentor.display_name for m in mentorships]

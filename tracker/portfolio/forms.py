@@ -11,7 +11,7 @@ from ..formtools import (
     OneTimeKeyMixin,
     OrderedInlineFormSet,
     WholeFormMixin,
-    assume_https,
+    web_addresses,
 )
 from . import metrics
 from .images import MAX_BYTES, MAX_PIXELS, MAX_PIXELS_WEBP, ProcessedImage, process_image
@@ -89,6 +89,7 @@ class ProjectForm(WholeFormMixin, forms.ModelForm):
             "visibility",
         ]
         field_classes = {"skills": BoundedModelMultipleChoiceField}
+        formfield_callback = web_addresses
         widgets = {
             "problem": forms.Textarea(attrs={"rows": 4}),
             "approach": forms.Textarea(attrs={"rows": 5}),
@@ -103,7 +104,6 @@ class ProjectForm(WholeFormMixin, forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields.update(_image_fields())
-        assume_https(self, "data_url", "repository_url", "demo_url")
         skills = cast(BoundedModelMultipleChoiceField, self.fields["skills"])
         skills.queryset = Skill.objects.published()
         skills.label = "Skills this project shows"
@@ -211,10 +211,7 @@ class CollaboratorForm(WholeFormMixin, forms.ModelForm):
     class Meta:
         model = Collaborator
         fields = ["name", "url"]
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        assume_https(self, "url")
+        formfield_callback = web_addresses
 
 
 class ImageCaptionForm(WholeFormMixin, forms.ModelForm):

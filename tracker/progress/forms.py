@@ -7,7 +7,7 @@ from django import forms
 from catalog.snapshot import Catalog
 
 from ..account.models import available_time_zones
-from ..formtools import SENT, OneTimeKeyMixin, WholeFormMixin, assume_https
+from ..formtools import SENT, OneTimeKeyMixin, WholeFormMixin, web_addresses
 from .models import Progress, SkillLink
 
 
@@ -16,7 +16,9 @@ class NoteForm(WholeFormMixin, forms.ModelForm):
         model = Progress
         fields = ["note"]
         widgets = {"note": forms.Textarea(attrs={"rows": 8})}
-        help_texts = {"note": "Markdown. Private to you."}
+        help_texts = {
+            "note": "Markdown, with TeX math. Read by you and the mentors you share notes with."
+        }
 
     def clean_note(self) -> str:
         note = self.cleaned_data["note"]
@@ -29,11 +31,7 @@ class SkillLinkForm(OneTimeKeyMixin, forms.ModelForm):
     class Meta:
         model = SkillLink
         fields = ["title", "url"]
-        widgets = {"url": forms.URLInput(attrs={"placeholder": "https://"})}
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        assume_https(self, "url")
+        formfield_callback = web_addresses
 
 
 class GoalForm(WholeFormMixin, forms.Form):

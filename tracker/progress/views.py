@@ -24,6 +24,7 @@ from ..account.submissions import AlreadySubmitted
 from ..http import AuthenticatedHttpRequest, published_skill, redirect_back, refuse_changed_resend
 from ..markdown import render_markdown
 from ..mentoring.models import Feedback
+from ..mentoring.rules import note_readers
 from ..portfolio.rules import evidenced_skill_ids
 from ..templating import render_fragment
 from . import plan, rules, services
@@ -110,14 +111,18 @@ def progress_update(request: AuthenticatedHttpRequest, slug: str) -> HttpRespons
         context = _dashboard_context(request.user)
         response = render_fragment(request, "progress/dashboard.html", ["dashboard_body"], context)
         return retarget(reswap(response, "outerHTML"), "#dashboard-body")
-    # Out of band, only what the page that asked shows: the track's bar on a track page.
+    # Out of band, only what the page that asked shows: the row's status in words on a
+    # track or a path page, the track's bar on a track page.
+    on_track = page.startswith(catalog.track(skill.track_id).url)
+    on_path = any(page.startswith(path.url) for path in catalog.paths)
     stats = None
-    if page.startswith(catalog.track(skill.track_id).url):
+    if on_track:
         stats = rules.overview(rules.status_map(request.user), catalog, track_ids=[skill.track_id])
     context = {
         "skill": skill,
         "status": progress.status if progress else Status.TODO,
         "next": request.POST.get("next", ""),
+        "row_status": on_track or on_path,
         "track_stats": stats.for_track(skill.track_id) if stats else None,
     }
     return render(request, "progress/status_changed.html", context)
@@ -126,20 +131,27 @@ def progress_update(request: AuthenticatedHttpRequest, slug: str) -> HttpRespons
 @require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def note_edit(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
-    """The note on a skill: GET shows the editor (a fragment for htmx), POST saves it."""
+    """The note on a skill: GET shows the editor (a fragment for htmx), POST saves it, or,
+    with `preview`, shows it rendered without saving (htmx gets the preview alone)."""
     skill = published_skill(slug)
     progress = Progress.objects.filter(user=request.user, skill_id=skill.id).first()
     form = NoteForm(request.POST if request.method == "POST" else None, instance=progress)
-    if request.method == "POST" and form.is_valid():
+    previewing = request.method == "POST" and "preview" in request.POST
+    if request.method == "POST" and not previewing and form.is_valid():
         progress = services.progress_save_note(
             user=request.user, skill_id=skill.id, note=form.cleaned_data["note"]
         )
         if not request.htmx:
             return redirect_back(request, skill.url + "#notes")
         # `saved` moves the keyboard focus to the notes' heading after the swap.
-        context = {"skill": skill, "note_html": render_markdown(progress.note), "saved": True}
-        return render_fragment(request, "browse/skill.html", ["notes"], context)
-    context = {"skill": skill, "form": form}
+        saved = {"skill": skill, "note_html": render_markdown(progress.note), "saved": True}
+        return render_fragment(request, "browse/skill.html", ["notes"], saved)
+    context: dict[str, Any] = {"skill": skill, "form": form, "previewing": previewing}
+    if previewing and form.is_valid():
+        context["preview"] = render_markdown(form.cleaned_data["note"])
+    if request.htmx and previewing:
+        return render_fragment(request, "progress/note_form.html", ["note_preview"], context)
+    context["readers"] = note_readers(request.user)
     if request.htmx:
         return render_fragment(request, "progress/note_form.html", ["note_form"], context)
     return render(request, "progress/note_form.html", context)

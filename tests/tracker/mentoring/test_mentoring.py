@@ -6,7 +6,9 @@ import re
 import pytest
 import time_machine
 from django.core import mail
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from tests.helpers import as_sent
 from tracker.mentoring.services import invite_accept, invite_create, invite_token, mentorship_revoke
@@ -24,6 +26,51 @@ def invite_url(client: Client) -> str:
     client.post("/mentors/invites/", as_sent())
     page = client.get("/mentors/").content.decode()
     return re.search(r'value="http://testserver(/mentors/accept/[^"]+)"', page)[1]
+
+
+# -- the Mentor tab --------------------------------------------------------------------------
+
+MENTOR_TAB = re.compile(r'<a href="/mentor/"[^>]*>Mentor</a>')
+
+
+@pytest.mark.django_db
+def test_the_mentor_tab_shows_to_mentors_only(alice, grace, bob, catalog) -> None:
+    assert not MENTOR_TAB.search(login(alice).get("/catalog/").content.decode())
+    assert not MENTOR_TAB.search(login(grace).get("/catalog/").content.decode())
+    mentorship = invite_accept(invite=invite_create(learner=alice), mentor=grace)
+    assert MENTOR_TAB.search(login(grace).get("/catalog/").content.decode())
+    assert MENTOR_TAB.search(login(grace).get("/dashboard/").content.decode())
+    assert not MENTOR_TAB.search(login(alice).get("/catalog/").content.decode())  # the learner
+    assert not MENTOR_TAB.search(Client().get("/catalog/").content.decode())
+    mentorship_revoke(mentorship=mentorship)
+    assert not MENTOR_TAB.search(login(grace).get("/catalog/").content.decode())
+    # A page of the mentor's own still marks where you are.
+    page = login(bob).get("/mentor/").content.decode()
+    assert '<a href="/mentor/" aria-current="page">Mentor</a>' in page
+    assert "You are not mentoring anyone yet." in page
+
+
+@pytest.mark.django_db
+def test_the_mentor_tab_costs_one_query_on_a_page_and_none_on_a_fragment(
+    alice, grace, catalog, django_assert_num_queries
+) -> None:
+    from tracker.templating import navigation
+
+    class Request:
+        user = grace
+
+    with django_assert_num_queries(0):
+        shown = navigation(Request())["shows_mentor_tab"]  # type: ignore[arg-type]
+    with django_assert_num_queries(1):
+        assert not shown
+    client = login(alice)
+    with CaptureQueriesContext(connection) as page:
+        client.get("/catalog/")
+    with CaptureQueriesContext(connection) as fragment:
+        client.post("/progress/skill-1-1/", {"status": "done"}, HTTP_HX_REQUEST="true")
+    asked = ["tracker_mentorship" in q["sql"] for q in page.captured_queries]
+    assert asked.count(True) == 1
+    assert not any("tracker_mentorship" in q["sql"] for q in fragment.captured_queries)
 
 
 # -- invitations ---------------------------------------------------------------------------

@@ -162,7 +162,11 @@ def test_delete_asks_first_and_removes_the_image_files(
 
 
 REFUSED = [
-    ("malformed URL", {"repository_url": "not a url"}, "Enter a valid URL."),
+    (
+        "malformed URL",
+        {"repository_url": "not a url"},
+        "Enter a web address, such as https://example.com/page",
+    ),
     ("empty metric name", {"metrics-1-name": ""}, "This field is required."),
     ("value not a number", {"metrics-0-value": "high"}, "Enter a number."),
     ("infinite value", {"metrics-0-value": "inf"}, "Enter a number."),
@@ -455,7 +459,7 @@ def test_the_profile_page_edits_the_public_page(alice_client, alice) -> None:
     bad = alice_client.post(
         "/account/profile/", {**profile, "github_url": "nope", "bio": "x" * 2001}
     )
-    assert "Enter a valid URL." in bad.content.decode()
+    assert "Enter a web address, such as https://example.com/page" in bad.content.decode()
     assert "under 2,000 characters" in bad.content.decode()
     alice.refresh_from_db()
     assert alice.headline == "Learning NLP"

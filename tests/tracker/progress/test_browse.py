@@ -134,6 +134,34 @@ def test_signed_in_every_skill_shows_its_status_as_text(client: Client, alice, c
 
 
 @pytest.mark.django_db
+def test_each_row_shows_the_first_sentence_of_the_skills_summary(client: Client, catalog) -> None:
+    Skill.objects.filter(slug="skill-1-2").update(
+        summary="Tools, e.g. Ruff, that check code. pandas is next. More here."
+    )
+    forget_catalog()
+    html = client.get("/catalog/track-1/").content.decode()
+    assert '<p class="skill-lede">Summary of skill 1.1.</p>' in html
+    assert '<p class="skill-lede">Tools, e.g. Ruff, that check code.</p>' in html
+    assert "It matters" not in html and "pandas is next" not in html
+
+
+@pytest.mark.django_db
+def test_a_row_says_its_status_in_words_beside_the_level(client: Client, alice, catalog) -> None:
+    from tracker.progress.services import progress_set_status
+
+    progress_set_status(user=alice, skill_id=catalog[0].pk, status="done")
+    progress_set_status(user=alice, skill_id=catalog[1].pk, status="skipped")
+    client.force_login(alice)
+    html = client.get("/catalog/track-1/").content.decode()
+    status = 'id="row-status-skill-1-{}" class="row-status status status-{}"'
+    assert status.format(1, "done") + ">Done</span>" in html
+    assert status.format(2, "skipped") + ">Skipped</span>" in html
+    assert status.format(3, "todo") + " hidden>To do</span>" in html  # not shown: most rows
+    visitor = Client().get("/catalog/track-1/").content.decode()
+    assert "row-status" not in visitor
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize(
     ("wanted", "slugs"),
     [
@@ -172,3 +200,20 @@ def test_the_skill_page_recommends_prerequisites_but_allows_done(
     assert response.status_code == 303
     html = client.get("/skills/skill-1-3/").content.decode()
     assert 'class="status status-done">Done</span>' in html
+
+
+@pytest.mark.django_db
+def test_a_visitor_is_invited_to_sign_up_and_comes_back_to_the_page(
+    client: Client, alice, catalog
+) -> None:
+    skill = client.get("/skills/skill-1-2/").content.decode()
+    assert 'id="invitation-heading" class="card-title">Track this skill as you learn it' in skill
+    assert 'href="/accounts/signup/?next=/skills/skill-1-2/">Sign up</a>' in skill
+    assert 'href="/accounts/login/?next=/skills/skill-1-2/">Log in</a>' in skill
+    track = client.get("/catalog/track-1/").content.decode()
+    assert 'href="/accounts/signup/?next=/catalog/track-1/">Sign up</a>' in track
+    # The header's log-in comes back too; its sign-up leads to setting a goal first.
+    assert '<a href="/accounts/login/?next=/catalog/track-1/">Log in</a>' in track
+    assert '<a class="button button-small" href="/accounts/signup/">Sign up</a>' in track
+    client.force_login(alice)
+    assert "invitation" not in client.get("/skills/skill-1-2/").content.decode()

@@ -8,6 +8,7 @@ from django.test import Client
 from catalog.models import Skill
 from catalog.snapshot import forget_catalog
 from tests.helpers import as_sent
+from tracker.mentoring.services import mentorship_create, mentorship_revoke
 from tracker.models import Progress, ProgressEvent, SkillLink
 from tracker.progress.services import progress_save_note, progress_set_status
 
@@ -52,6 +53,33 @@ def test_htmx_on_the_dashboard_gets_the_whole_dashboard_body(alice_client: Clien
     assert "Skill 1.1" not in next_up
     activity = html[html.index('id="activity-heading"') :]
     assert "Skill 1.1" in activity
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("page", "row"),
+    [
+        ("/catalog/track-1/", True),
+        ("/catalog/track-1/?status=todo", True),
+        ("/paths/a-path/", True),
+        ("/skills/skill-1-2/", False),
+        ("/dashboard/", False),
+    ],
+)
+def test_a_toggle_on_a_list_of_rows_updates_the_rows_status_in_words(
+    alice_client: Client, alice, skill, page: str, row: bool
+) -> None:
+    from catalog.models import LearningPath, PathStep
+
+    path = LearningPath.objects.create(slug="a-path", title="A path", summary="s", suits="s")
+    PathStep.objects.create(path=path, skill=skill, stage="One", order=1)
+    forget_catalog()
+    headers = {**HTMX, "HTTP_HX_CURRENT_URL": f"http://testserver{page}"}
+    html = alice_client.post("/progress/skill-1-2/", {"status": "done"}, **headers).content.decode()
+    oob = (
+        '<span id="row-status-skill-1-2" class="row-status status status-done" hx-swap-oob="true">'
+    )
+    assert (oob + "Done</span>" in html) is row
 
 
 @pytest.mark.django_db
@@ -200,6 +228,68 @@ def test_an_oversize_note_is_refused(alice_client: Client, alice, skill) -> None
 
 
 @pytest.mark.django_db
+def test_a_note_with_math_keeps_its_subscripts(alice_client: Client, alice, skill) -> None:
+    note = r"Attention: $$softmax(QK^T/\sqrt{d_k})V$$ and it costs $5 and $10."
+    alice_client.post("/progress/skill-1-2/note/", {"note": note})
+    page = alice_client.get("/skills/skill-1-2/").content.decode()
+    assert '<math display="block">' in page
+    assert "<msub><mi>d</mi><mi>k</mi></msub>" in page
+    assert "it costs $5 and $10." in page
+
+
+@pytest.mark.django_db
+def test_preview_shows_the_note_rendered_and_saves_nothing(
+    alice_client: Client, alice, skill
+) -> None:
+    progress_save_note(user=alice, skill_id=skill.pk, note="the saved note")
+    sent = {"note": "**new** $x_i$", "preview": "1"}
+    page = alice_client.post("/progress/skill-1-2/note/", sent)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "<html" in html  # without JavaScript: the editor again, with the preview
+    assert ">**new** $x_i$</textarea>" in html  # what was typed stays in the editor
+    preview = html[html.index('id="note-preview"') :]
+    assert "Preview" in preview and "<strong>new</strong>" in preview and "<msub>" in preview
+    assert Progress.objects.get(user=alice, skill=skill).note == "the saved note"
+
+    fragment = alice_client.post("/progress/skill-1-2/note/", sent, **HTMX).content.decode()
+    assert "<html" not in fragment and "<textarea" not in fragment  # the preview alone
+    assert "<strong>new</strong>" in fragment and "<msub>" in fragment
+    assert Progress.objects.get(user=alice, skill=skill).note == "the saved note"
+
+
+@pytest.mark.django_db
+def test_preview_of_an_oversize_note_says_so(alice_client: Client, alice, skill) -> None:
+    sent = {"note": "x" * 20_001, "preview": "1"}
+    fragment = alice_client.post("/progress/skill-1-2/note/", sent, **HTMX).content.decode()
+    assert "under 20,000 characters" in fragment
+    assert not Progress.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_note_editor_says_who_reads_the_notes(
+    alice_client: Client, alice, grace, bob, skill
+) -> None:
+    def readers() -> str:
+        html = alice_client.get("/progress/skill-1-2/note/").content.decode()
+        line = re.search(r'<p class="help" id="note-readers">(.*?)</p>', html, re.S)
+        assert line is not None
+        return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", line[1]))
+
+    assert "Private" not in alice_client.get("/progress/skill-1-2/note/").content.decode()
+    assert readers().startswith("Who reads them: only you. You share your notes with no mentor.")
+    grace_mentors = mentorship_create(learner=alice, mentor=grace)
+    mentorship_create(learner=alice, mentor=bob)  # notes not shared with bob
+    assert "only you" in readers()
+    grace_mentors.share_notes = True
+    grace_mentors.save()
+    assert readers().startswith("Who reads them: you, and Grace, the mentor you share")
+    assert "bob" not in readers()
+    mentorship_revoke(mentorship=grace_mentors)
+    assert "only you" in readers()
+
+
+@pytest.mark.django_db
 def test_notes_need_a_login(client: Client, skill) -> None:
     assert client.get("/progress/skill-1-2/note/").status_code == 302
     assert client.post("/progress/skill-1-2/note/", {"note": "x"}).status_code == 302
@@ -232,10 +322,13 @@ def test_a_bad_link_gets_field_errors_and_saves_nothing(alice_client: Client, sk
     assert response.status_code == 200
     html = response.content.decode()
     assert "This field is required." in html
-    assert "Enter a valid URL." in html
+    assert "Enter a web address, such as https://example.com/page" in html
     assert not SkillLink.objects.exists()
     page = alice_client.post("/progress/skill-1-2/links/", as_sent(title="x", url="ftp://x"))
-    assert page.status_code == 200 and "Enter a valid URL." in page.content.decode()
+    assert (
+        page.status_code == 200
+        and "Enter a web address, such as https://example.com/page" in page.content.decode()
+    )
 
 
 @pytest.mark.django_db
