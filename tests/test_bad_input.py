@@ -138,6 +138,7 @@ FIELDS: dict[str, list[str]] = {
     "tracker:feedback-reply": ["body", "next", "submission"],
     "tracker:mentee-feedback": ["skill", "project", "body", "next", "submission"],
     "tracker:mentee-note": ["body"],
+    "tracker:mentee-verify": ["comment"],
 }  # fmt: skip
 for _name in ("tracker:project-new", "tracker:project-edit", "tracker:profile"):
     FIELDS[_name] = [*FIELDS[_name], "sent", "submission"]
@@ -163,6 +164,7 @@ MAY_CHANGE: dict[str, set[str]] = {
     "tracker:feedback-reply": {"tracker.Feedback", "tracker.Submission"},
     "tracker:mentee-feedback": {"tracker.Feedback", "tracker.Submission"},
     "tracker:mentee-note": {"tracker.MentorNote"},
+    "tracker:mentee-verify": {"tracker.Progress", "tracker.ProgressEvent"},
 }  # fmt: skip
 MAY_CHANGE["tracker:project-edit"] = MAY_CHANGE["tracker:project-new"]
 # Import adds to everything the user owns; deletion removes all of it.

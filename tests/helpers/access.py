@@ -13,7 +13,12 @@ from PIL import Image
 
 from catalog.models import LearningPath, PathStep
 from tests.helpers import make_catalog, make_user
-from tracker.mentoring.services import invite_create, invite_token, mentor_note_save
+from tracker.mentoring.services import (
+    invite_create,
+    invite_token,
+    mentor_note_save,
+    progress_verify,
+)
 from tracker.models import Feedback, Mentorship, Project, ProjectImage, SkillLink
 from tracker.portfolio.images import process_image
 from tracker.progress.services import goal_set, progress_save_note, progress_set_status
@@ -84,6 +89,7 @@ def build_world() -> World:
         body=f"feedback {CANARY}",
     )
     mentor_note_save(mentor=u["mentor"], learner=owner, body=f"mentor note {CANARY}")
+    progress_verify(mentor=u["mentor"], learner=owner, skill_id=skill.pk, comment="Seen it.")
     invite = invite_create(learner=owner)
     w.objects = {
         "skill": skill,
@@ -230,8 +236,15 @@ ROUTES = {
         ("post", lambda w: "/mentor/olivia/feedback/", {"skill": "skill-1-1", "body": "b"},
          MENTOR_ONLY_POST),
     ],
+    "tracker:mentee-skill": [
+        ("get", lambda w: "/mentor/olivia/skills/skill-1-1/", None, MENTOR_ONLY),
+    ],
     "tracker:mentee-verify": [
-        ("post", lambda w: "/mentor/olivia/verify/skill-1-1/", {}, MENTOR_ONLY_POST),
+        ("post", lambda w: "/mentor/olivia/verify/skill-1-1/", {"comment": "Good."},
+         MENTOR_ONLY_POST),
+    ],
+    "tracker:mentee-unverify": [
+        ("post", lambda w: "/mentor/olivia/unverify/skill-1-1/", {}, MENTOR_ONLY_POST),
     ],
     "tracker:mentee-note": [
         ("post", lambda w: "/mentor/olivia/notes/", {"body": "n"},

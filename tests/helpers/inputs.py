@@ -575,18 +575,47 @@ SPEC: dict[str, Route] = {
         ],
     ),
     "tracker:mentee-verify": Route(
+        valid={"comment": "Saw it in the MNIST project."},
+        valid_status=303,
+        role="mentor",
+        cases=[
+            Case("an unknown skill", {"comment": ""}, 404, lambda w: "/mentor/olivia/verify/nope/"),
+            Case(
+                "a skill not marked done",
+                {"comment": ""},
+                303,
+                lambda w: "/mentor/olivia/verify/skill-1-2/",
+            ),
+            Case(
+                "an unknown learner",
+                {"comment": ""},
+                404,
+                lambda w: "/mentor/nobody/verify/skill-1-1/",
+            ),
+            Case("a comment over 2,000 characters", {"comment": "x" * 2001}, 200),
+            Case("a NUL byte", {"comment": f"a{NUL}b"}, 200),
+            Case("two comments", {"comment": ["a", TEN_KB]}, 200),
+            Case(
+                "junk over htmx",
+                {"comment": TEN_KB},
+                headers={"HTTP_HX_REQUEST": "true"},
+                status=200,
+            ),
+        ],
+    ),
+    "tracker:mentee-unverify": Route(
         valid={},
         valid_status=303,
         role="mentor",
         cases=[
-            Case("an unknown skill", {}, 404, lambda w: "/mentor/olivia/verify/nope/"),
+            Case("an unknown skill", {}, 404, lambda w: "/mentor/olivia/unverify/nope/"),
             Case(
-                "a skill not marked done",
+                "a skill nobody verified",
                 {},
-                302,
-                lambda w: "/mentor/olivia/verify/skill-1-2/",
+                303,
+                lambda w: "/mentor/olivia/unverify/skill-1-2/",
             ),
-            Case("an unknown learner", {}, 404, lambda w: "/mentor/nobody/verify/skill-1-1/"),
+            Case("an unknown learner", {}, 404, lambda w: "/mentor/nobody/unverify/skill-1-1/"),
         ],
     ),
     "tracker:mentee-note": Route(

@@ -42,7 +42,7 @@ def _day(value: dt.date | None) -> str | None:
 def build_export(
     user: User, *, absolute_url: Callable[[str], str], now: dt.datetime | None = None
 ) -> dict[str, Any]:
-    """Everything `user` owns, as a JSON-ready dict: thirteen queries whatever its size.
+    """Everything `user` owns, as a JSON-ready dict: fourteen queries whatever its size.
 
     `absolute_url` turns a path into a full URL (the view passes
     `request.build_absolute_uri`). Lists are in a fixed order (curriculum order for
@@ -109,6 +109,12 @@ def build_export(
             "learner__username", "project__title", "readable", "skill__slug", "body", "created_at"
         )
     )
+    # As a mentor: the verifications given and still standing, with what was said.
+    verifications = (
+        Progress.objects.filter(verified_by=user)
+        .order_by("verified_at", "id")
+        .values_list("user__username", "skill__slug", "verified_at", "verification_comment")
+    )
     notes = (
         MentorNote.objects.filter(mentor=user)
         .order_by("updated_at", "id")
@@ -139,6 +145,7 @@ def build_export(
                 "updated_at": _when(p.updated_at),
                 "verified_by": p.verified_by.username if p.verified_by else None,
                 "verified_at": _when(p.verified_at),
+                "verification_comment": p.verification_comment,
                 "known_before": p.known_before,
             }
             for p in progress
@@ -191,6 +198,10 @@ def build_export(
                 "created_at": _when(at),
             }
             for learner, project, readable, skill, body, at in given
+        ],
+        "verifications_given": [
+            {"learner": learner, "skill": skill, "verified_at": _when(at), "comment": comment}
+            for learner, skill, at, comment in verifications
         ],
         "mentor_notes": [
             {"learner": learner, "body": body, "updated_at": _when(at)}
@@ -248,6 +259,7 @@ CSV_HEADER = [
     "completed_at",
     "verified_by",
     "verified_at",
+    "verification_comment",
 ]
 
 # Spreadsheet programs run a cell that starts with one of these as a formula.
@@ -272,7 +284,7 @@ def progress_csv_rows(user: User) -> Iterator[Sequence[object]]:
         row = rows.get(pk)
         cells: list[object] = [catalog.track(skill.track_id).title, skill.slug, skill.title]
         if row is None:
-            cells += [Status.TODO.value, "", "", "", ""]
+            cells += [Status.TODO.value, "", "", "", "", ""]
         else:
             cells += [
                 row.status,
@@ -280,5 +292,6 @@ def progress_csv_rows(user: User) -> Iterator[Sequence[object]]:
                 _when(row.completed_at) or "",
                 row.verified_by.username if row.verified_by else "",
                 _when(row.verified_at) or "",
+                row.verification_comment,
             ]
         yield [csv_safe(c) for c in cells]

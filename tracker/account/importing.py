@@ -345,6 +345,7 @@ def _import_progress(
         keeps_verification = progress.status == Status.DONE and row.status == Status.DONE
         if not keeps_verification:
             progress.verified_by, progress.verified_at = None, None
+            progress.verification_comment = ""
         progress.status, progress.note = row.status, row.note
         progress.started_at, progress.completed_at = row.started_at, row.completed_at
         progress.known_before = row.known_before and row.status == Status.DONE
@@ -355,7 +356,7 @@ def _import_progress(
             created.append(progress)
             created_stamps.append((progress.updated_at,))
     written = ["status", "note", "started_at", "completed_at", "verified_by", "verified_at",
-               "known_before"]  # fmt: skip
+               "verification_comment", "known_before"]  # fmt: skip
     Progress.objects.bulk_update(updated, [*written, "updated_at"], batch_size=500)
     # A row made by a status click since the read above is replaced too, not a crash.
     Progress.objects.bulk_create(

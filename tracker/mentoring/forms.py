@@ -10,6 +10,15 @@ class FeedbackForm(OneTimeKeyMixin, forms.Form):
     })  # fmt: skip
 
 
+class VerificationForm(WholeFormMixin, forms.Form):
+    comment = forms.CharField(
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea,
+        error_messages={"max_length": "Keep the comment under 2,000 characters."},
+    )
+
+
 class MentorNoteForm(WholeFormMixin, forms.Form):
     body = forms.CharField(required=False, max_length=20_000, strip=False)
 

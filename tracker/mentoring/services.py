@@ -13,7 +13,7 @@ from django.utils import timezone
 from ..account import submissions
 from ..account.models import Submission, User
 from ..portfolio.models import Project
-from ..progress.models import Progress, Status
+from ..progress.models import EventKind, Progress, ProgressEvent, Status
 from . import emails
 from .models import Feedback, Invite, MentorNote, Mentorship
 
@@ -196,14 +196,75 @@ def feedback_mark_read(*, reader: User, threads: QuerySet[Feedback]) -> int:
     return unread.update(read_at=timezone.now())
 
 
+class VerificationError(Exception):
+    """A verification that cannot be given or withdrawn, with a message to show as it is."""
+
+
+@transaction.atomic
 def progress_verify(
+    *,
+    mentor: User,
+    learner: User,
+    skill_id: int,
+    comment: str = "",
+    now: dt.datetime | None = None,
+) -> Progress:
+    """A mentor confirms a skill the learner marked done, with an optional comment, and
+    a `verified` event goes into the skill's history.
+
+    Refused (VerificationError) for a skill not done, one the learner knew before
+    Gradient (nothing here to verify), or one another mentor verified (theirs to
+    withdraw). The same mentor verifying again changes only the comment.
+    """
+    now = now or timezone.now()
+    progress = Progress.objects.select_for_update().filter(user=learner, skill_id=skill_id).first()
+    if progress is None or progress.status != Status.DONE:
+        raise VerificationError("It is not marked done, so there is nothing to verify.")
+    if progress.known_before:
+        raise VerificationError(
+            "They marked it as known before Gradient: there is no work here to verify."
+        )
+    if progress.verified_by_id not in (None, mentor.pk):
+        raise VerificationError("Another mentor verified it already; only they can withdraw it.")
+    again = progress.verified_by_id == mentor.pk
+    progress.verified_by = mentor
+    progress.verification_comment = comment
+    if not again:
+        progress.verified_at = now
+        _verification_event(learner, skill_id, EventKind.VERIFIED, now)
+    progress.save(
+        update_fields=["verified_by", "verified_at", "verification_comment", "updated_at"]
+    )
+    return progress
+
+
+@transaction.atomic
+def progress_unverify(
     *, mentor: User, learner: User, skill_id: int, now: dt.datetime | None = None
 ) -> Progress:
-    """A mentor confirms a skill the learner marked done (it must be done)."""
-    progress = Progress.objects.get(user=learner, skill_id=skill_id, status=Status.DONE)
-    progress.verified_by, progress.verified_at = mentor, now or timezone.now()
-    progress.save(update_fields=["verified_by", "verified_at", "updated_at"])
+    """Withdraw a verification: only the mentor who gave it can. An `unverified` event
+    keeps the withdrawal in the skill's history."""
+    progress = Progress.objects.select_for_update().filter(user=learner, skill_id=skill_id).first()
+    if progress is None or progress.verified_by_id != mentor.pk:
+        raise VerificationError("You have not verified it, so there is nothing to withdraw.")
+    progress.verified_by, progress.verified_at, progress.verification_comment = None, None, ""
+    progress.save(
+        update_fields=["verified_by", "verified_at", "verification_comment", "updated_at"]
+    )
+    _verification_event(learner, skill_id, EventKind.UNVERIFIED, now or timezone.now())
     return progress
+
+
+def _verification_event(learner: User, skill_id: int, kind: str, now: dt.datetime) -> None:
+    # The status stays done: the event says what a mentor did, not a move.
+    ProgressEvent.objects.create(
+        user=learner,
+        skill_id=skill_id,
+        from_status=Status.DONE,
+        to_status=Status.DONE,
+        kind=kind,
+        created_at=now,
+    )
 
 
 def mentor_note_save(*, mentor: User, learner: User, body: str) -> MentorNote:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import mentor_dashboard, mentor_views, views
+from . import mentor_dashboard, mentor_views, verify_views, views
 
 urlpatterns = [
     # The learner's side.
@@ -16,6 +16,14 @@ urlpatterns = [
     path("mentor/export.csv", mentor_dashboard.mentor_export_csv, name="mentor-export"),
     path("mentor/<str:username>/", mentor_views.mentee_view, name="mentee"),
     path("mentor/<str:username>/feedback/", mentor_views.feedback_new, name="mentee-feedback"),
-    path("mentor/<str:username>/verify/<slug:slug>/", mentor_views.verify, name="mentee-verify"),
+    path(
+        "mentor/<str:username>/skills/<slug:slug>/", verify_views.mentee_skill, name="mentee-skill"
+    ),
+    path("mentor/<str:username>/verify/<slug:slug>/", verify_views.verify, name="mentee-verify"),
+    path(
+        "mentor/<str:username>/unverify/<slug:slug>/",
+        verify_views.unverify,
+        name="mentee-unverify",
+    ),
     path("mentor/<str:username>/notes/", mentor_views.mentor_note, name="mentee-note"),
 ]

@@ -367,10 +367,10 @@ def test_verify_a_done_skill_shows_everywhere(alice, grace, catalog) -> None:
     skill = catalog[0]
     mentor = login(grace)
     # Not done yet: refused with a message, nothing written.
-    mentor.post(f"/mentor/alice/verify/{skill.slug}/")
+    mentor.post(f"/mentor/alice/verify/{skill.slug}/", {"comment": ""})
     assert not Progress.objects.filter(verified_by=grace).exists()
     progress_set_status(user=alice, skill_id=skill.pk, status="done")
-    mentor.post(f"/mentor/alice/verify/{skill.slug}/")
+    mentor.post(f"/mentor/alice/verify/{skill.slug}/", {"comment": ""})
     progress = Progress.objects.get(user=alice, skill=skill)
     assert progress.verified_by == grace and progress.verified_at
     today = progress.verified_at.strftime("%-d %b %Y")
