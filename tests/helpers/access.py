@@ -13,6 +13,7 @@ from PIL import Image
 
 from catalog.models import LearningPath, PathStep
 from tests.helpers import make_catalog, make_user
+from tracker.mail import unsubscribe_token
 from tracker.mentoring.services import (
     invite_create,
     invite_token,
@@ -129,6 +130,10 @@ def _image(v: str, variant: str):
     return path
 
 
+def _unsubscribe(w: World) -> str:
+    return f"/mail/unsubscribe/{unsubscribe_token('feedback', user=w.users['owner'])}/"
+
+
 # name → list of (method, path builder, data, expected status by role)
 ROUTES = {
     "home": [("get", lambda w: "/", None, everyone(302))],
@@ -209,13 +214,24 @@ ROUTES = {
     "tracker:account-delete": [("get", lambda w: "/account/delete/", None, SIGNED_IN_OWN)],
     "tracker:mentors": [("get", lambda w: "/mentors/", None, SIGNED_IN_OWN)],
     "tracker:invite-new": [("post", lambda w: "/mentors/invites/", {}, everyone(302))],
+    # The same answer whether or not the name or address exists (it enumerates nobody).
+    "tracker:invite-send": [
+        ("post", lambda w: "/mentors/invites/send/", {"to": "someone@example.org"},
+         everyone(303, anonymous=LOGIN)),
+    ],
     "tracker:invite-revoke": [
         ("post", lambda w: f"/mentors/invites/{w.objects['invite'].pk}/revoke/", {},
          everyone(404, anonymous=LOGIN, owner=302)),
     ],
+    # Signed out, the invite page says who invites and why, and offers sign-up and log-in.
     "tracker:invite-accept": [
         ("get", lambda w: f"/mentors/accept/{invite_token(w.objects['invite'])}/", None,
-         everyone(200, anonymous=LOGIN, owner=410)),
+         everyone(200, owner=410)),
+    ],
+    # Whoever holds the link (it was mailed to the owner): no sign-in, by RFC 8058.
+    "tracker:unsubscribe": [
+        ("get", _unsubscribe, None, everyone(200)),
+        ("post", _unsubscribe, {"List-Unsubscribe": "One-Click"}, everyone(200)),
     ],
     "tracker:mentorship-revoke": [
         ("post", lambda w: f"/mentors/{w.objects['mentorship'].pk}/revoke/", {},

@@ -469,6 +469,41 @@ SPEC: dict[str, Route] = {
         valid_status=302,
         cases=[Case("no key", {}), Case("a malformed key", {"submission": TEN_KB})],
     ),
+    "tracker:invite-send": Route(
+        valid={"to": "someone@example.org", **once()},
+        valid_status=303,
+        cases=[
+            Case("a blank name", {"to": "  ", **once()}, 303),
+            Case("neither a name nor an address", {"to": "two words", **once()}, 303),
+            Case("a broken address", {"to": "a@", **once()}, 303),
+            Case("a 10 KB name", {"to": TEN_KB, **once()}, 303),
+            Case("unicode junk", {"to": JUNK, **once()}, 303),
+            Case("a NUL byte", {"to": f"x{NUL}@example.org", **once()}, 303),
+            Case("a malformed key", {"to": "a@example.org", "submission": JUNK}),
+        ],
+    ),
+    "tracker:unsubscribe": Route(
+        valid={"List-Unsubscribe": "One-Click"},
+        valid_status=200,
+        cases=[
+            Case("nothing", {}),
+            Case("another value", {"List-Unsubscribe": "yes"}),
+            Case("an unknown action", {"action": JUNK}),
+            Case("a 10 KB value", {"List-Unsubscribe": TEN_KB}),
+            Case(
+                "a forged token",
+                {"List-Unsubscribe": "One-Click"},
+                404,
+                lambda w: "/mail/unsubscribe/eyJrIjoiZmVlZGJhY2siLCJ1IjoxfQ:1:forged/",
+            ),
+            Case(
+                "a 10 KB token",
+                {"List-Unsubscribe": "One-Click"},
+                404,
+                lambda w: f"/mail/unsubscribe/{TEN_KB}/",
+            ),
+        ],
+    ),
     "tracker:invite-revoke": Route(
         valid={},
         valid_status=302,

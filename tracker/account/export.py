@@ -16,6 +16,8 @@ from catalog.snapshot import get_catalog
 from ..models import (
     Feedback,
     Goal,
+    Invite,
+    MailOptOut,
     MentorNote,
     Mentorship,
     Progress,
@@ -42,7 +44,7 @@ def _day(value: dt.date | None) -> str | None:
 def build_export(
     user: User, *, absolute_url: Callable[[str], str], now: dt.datetime | None = None
 ) -> dict[str, Any]:
-    """Everything `user` owns, as a JSON-ready dict: fourteen queries whatever its size.
+    """Everything `user` owns, as a JSON-ready dict: sixteen queries whatever its size.
 
     `absolute_url` turns a path into a full URL (the view passes
     `request.build_absolute_uri`). Lists are in a fixed order (curriculum order for
@@ -125,6 +127,13 @@ def build_export(
         .order_by("created_at", "id")
         .values_list("mentor__username", "state", "share_notes", "created_at", "revoked_at")
     )
+    # Kinds of mail the user stopped, and the invitations they had Gradient send.
+    opt_outs = MailOptOut.objects.filter(user=user).order_by("kind").values_list("kind", flat=True)
+    invites = (
+        Invite.objects.filter(learner=user)
+        .order_by("created_at", "id")
+        .values_list("sent_to", "created_at", "expires_at", "used_at", "revoked_at")
+    )
     as_mentor = (
         Mentorship.objects.filter(mentor=user)
         .order_by("created_at", "id")
@@ -206,6 +215,17 @@ def build_export(
         "mentor_notes": [
             {"learner": learner, "body": body, "updated_at": _when(at)}
             for learner, body, at in notes
+        ],
+        "mail_opt_outs": list(opt_outs),
+        "invites": [
+            {
+                "sent_to": sent_to,
+                "created_at": _when(created),
+                "expires_at": _when(expires),
+                "used_at": _when(used),
+                "revoked_at": _when(revoked),
+            }
+            for sent_to, created, expires, used, revoked in invites
         ],
         "mentorships": {
             "as_learner": [

@@ -6,6 +6,7 @@ urlpatterns = [
     # The learner's side.
     path("mentors/", views.mentors_page, name="mentors"),
     path("mentors/invites/", views.invite_new, name="invite-new"),
+    path("mentors/invites/send/", views.invite_send, name="invite-send"),
     path("mentors/invites/<int:pk>/revoke/", views.invite_revoke, name="invite-revoke"),
     path("mentors/accept/<str:token>/", views.invite_accept, name="invite-accept"),
     path("mentors/<int:pk>/revoke/", views.mentorship_revoke, name="mentorship-revoke"),

@@ -122,11 +122,12 @@ def test_a_tampered_link_is_refused(grace, token: str) -> None:
 
 
 @pytest.mark.django_db
-def test_the_invite_link_needs_a_login(client: Client, alice) -> None:
+def test_accepting_an_invite_needs_a_login(client: Client, alice) -> None:
     invite = invite_create(learner=alice)
-    response = client.get(f"/mentors/accept/{invite_token(invite)}/")
+    response = client.post(f"/mentors/accept/{invite_token(invite)}/", {"decision": "accept"})
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
+    assert not Mentorship.objects.exists()
 
 
 @pytest.mark.django_db
