@@ -163,6 +163,6 @@ def _answer(
         return render_fragment(request, TEMPLATE, ["verification"], context)
     messages.add_message(request, level, text, extra_tags=at(anchor(skill)))
     url = reverse("tracker:mentee-skill", args=[mentorship.learner.username, skill.slug])
-    response = HttpResponseRedirect(f"{url}#{anchor(skill)}")
+    response = HttpResponseRedirect(f"{url}#{anchor(skill)}-actions")
     response.status_code = 303
     return response

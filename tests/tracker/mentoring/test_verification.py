@@ -77,7 +77,7 @@ def test_verifying_with_a_comment_records_an_event_and_shows_it_to_the_learner(
     assert response.status_code == 303
     assert (
         response["Location"]
-        == f"/mentor/alice/skills/{mentored.slug}/#verification-{mentored.slug}"
+        == f"/mentor/alice/skills/{mentored.slug}/#verification-{mentored.slug}-actions"
     )
     progress = Progress.objects.get(user=alice, skill=mentored)
     assert progress.verified_by == grace
