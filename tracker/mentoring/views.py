@@ -210,10 +210,11 @@ def feedback_reply(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
     if mentorship is None or user.pk not in (feedback.learner_id, feedback.mentor_id):
         raise Http404("No such feedback thread.")
-    fallback = feedback.target_url + "#feedback"
+    anchor = f"thread-{feedback.pk}"
+    fallback = f"{feedback.target_url}#{anchor}"
     form = FeedbackForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(map(str, form.errors["body"])))
+        messages.error(request, " ".join(map(str, form.errors["body"])), extra_tags=at(anchor))
         return redirect_back(request, fallback)
     try:
         services.feedback_give(
@@ -228,5 +229,5 @@ def feedback_reply(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         if not repeat.same:
             return refuse_changed_resend(request)
     else:
-        messages.success(request, "Reply sent.")
+        messages.success(request, "Reply sent.", extra_tags=at(anchor))
     return redirect_back(request, fallback)

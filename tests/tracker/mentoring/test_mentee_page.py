@@ -124,3 +124,20 @@ def test_a_new_skill_thread_is_confirmed_in_that_thread(alice, grace, mentorship
     html = mentor.get(response["Location"]).content.decode()
     thread = html[html.index(f'id="skill-thread-{catalog[0].slug}"') :]
     assert thread.index("Feedback sent to alice.") < thread.index("</article>")
+
+
+@pytest.mark.django_db
+def test_a_learners_reply_is_confirmed_in_its_thread(alice, grace, mentorship, project) -> None:
+    first = feedback_give(mentorship=mentorship, author=grace, body="Why?", project=project)
+    learner = login(alice)
+    page = learner.get(f"/projects/{project.pk}/").content.decode()
+    assert f'name="next" value="/projects/{project.pk}/#thread-{first.pk}"' in page
+    response = learner.post(
+        f"/feedback/{first.pk}/reply/",
+        as_sent(body="Because.", next=f"/projects/{project.pk}/#thread-{first.pk}"),
+    )
+    assert response["Location"] == f"/projects/{project.pk}/#thread-{first.pk}"
+    html = learner.get(response["Location"]).content.decode()
+    thread = html[html.index(f'id="thread-{first.pk}"') :]
+    assert "Reply sent." in thread[: thread.index('class="reply-form"')]
+    assert '<ul class="messages"' not in html
