@@ -20,6 +20,7 @@ from django.utils import timezone
 from catalog.snapshot import build_catalog
 from tracker.models import (
     Collaborator,
+    EventKind,
     Mentorship,
     Metric,
     Progress,
@@ -93,15 +94,18 @@ def generate(
                 _history(rng, user, order, prerequisites, now, rows, events, links)
                 if rng.random() < 0.35:
                     projects.append(user)
+            # Raw rows get no model defaults: the columns a plain status history leaves
+            # at their defaults are written out.
             _insert(
                 Progress,
                 ["user_id", "skill_id", "status", "note", "started_at", "completed_at",
-                 "updated_at"],
-                rows,
+                 "updated_at", "known_before", "verification_comment"],
+                [(*row, False, "") for row in rows],
             )  # fmt: skip
             _insert(
-                ProgressEvent, ["user_id", "skill_id", "from_status", "to_status", "created_at"],
-                events,
+                ProgressEvent,
+                ["user_id", "skill_id", "from_status", "to_status", "created_at", "kind"],
+                [(*event, EventKind.STATUS) for event in events],
             )  # fmt: skip
             SkillLink.objects.bulk_create(links, batch_size=2000)
             report.projects += _projects(rng, projects, order)
