@@ -69,6 +69,26 @@ class TrackNode:
     def skill_count(self) -> int:
         return len(self.skill_ids)
 
+    @property
+    def short_title(self) -> str:
+        return short_title(self.title)
+
+
+SHORT_TITLE_LENGTH = 20
+
+
+def short_title(title: str) -> str:
+    """A track's title cut to what a narrow column header holds, for the tables that show
+    every track side by side (the full title goes in their tooltip and legend):
+    "Mathematics and statistics" → "Mathematics", "Data: collection, …" → "Data",
+    "Machine-learning algorithms" → "ML algorithms". Derived, so a curator adding a
+    track needs no second name for it."""
+    short = title.split(":")[0].split(" and ")[0].split(",")[0].strip()
+    short = short.replace("Machine-learning", "ML").replace("Machine learning", "ML")
+    if len(short) > SHORT_TITLE_LENGTH:
+        short = short[: SHORT_TITLE_LENGTH - 1].rstrip() + "…"
+    return short or title[:SHORT_TITLE_LENGTH]
+
 
 @dataclass(frozen=True)
 class StageNode:

@@ -18,6 +18,7 @@ from PIL import Image, ImageDraw
 from catalog.models import LearningPath, Skill
 from catalog.snapshot import build_catalog
 
+from .mentoring.services import progress_verify
 from .models import (
     Collaborator,
     Feedback,
@@ -394,11 +395,18 @@ def seed_mentoring(*, users: dict[str, User], password: str) -> None:
             )
             days_ago -= 1  # a message a day, the last two days ago
             Feedback.objects.filter(pk=item.pk).update(created_at=now - dt.timedelta(days=days_ago))
-    verified = Progress.objects.filter(user=ada, status="done", verified_by__isnull=True)
+    verified = Progress.objects.filter(
+        user=ada, status="done", verified_by__isnull=True, known_before=False
+    )
     first = verified.filter(skill__slug="feature-engineering").first() or verified.first()
     if first and not Progress.objects.filter(user=ada, verified_by=grace).exists():
-        first.verified_by, first.verified_at = grace, timezone.now() - dt.timedelta(days=3)
-        first.save(update_fields=["verified_by", "verified_at"])
+        progress_verify(
+            mentor=grace,
+            learner=ada,
+            skill_id=first.skill_id,
+            comment="Checked against the house-prices project: the target encoding is sound.",
+            now=timezone.now() - dt.timedelta(days=3),
+        )
 
 
 def seed_goals(*, users: dict[str, User]) -> None:

@@ -1,7 +1,7 @@
 """Every model of the tracker app, from the feature that owns it (Django and the
 migrations find them here; the tables keep their names)."""
 
-from .account.models import USERNAME_RULE, Submission, User, validate_username
+from .account.models import USERNAME_RULE, MailKind, MailOptOut, Submission, User, validate_username
 from .mentoring.models import Feedback, Invite, MentorNote, Mentorship, MentorshipQuerySet
 from .portfolio.models import (
     Collaborator,
@@ -28,6 +28,8 @@ __all__ = [
     "Feedback",
     "Goal",
     "Invite",
+    "MailKind",
+    "MailOptOut",
     "MentorNote",
     "Mentorship",
     "MentorshipQuerySet",

@@ -14,8 +14,11 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any, cast
 
+from django.contrib.messages.storage.base import Message
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.template import engines
@@ -68,6 +71,36 @@ def truncatewords(value: str, count: int) -> str:
     return Truncator(value).words(count, truncate="…")
 
 
+def messages_at(messages: Iterable[Message] | None, anchor: str | None = None) -> list[Message]:
+    """The messages to show beside the element `anchor` (added with
+    `extra_tags=at(anchor)`), or with no anchor, those for the top of the page.
+
+    A confirmation belongs where the action happened: a form far down a page answers with
+    a redirect to its anchor, and the page shows the message there, in view."""
+    if not messages:
+        return []
+    if anchor is None:
+        return [m for m in messages if not m.extra_tags.startswith(AT)]
+    return [m for m in messages if m.extra_tags == AT + anchor]
+
+
+AT = "at:"
+
+
+@dataclass(frozen=True)
+class Flash:
+    """A confirmation in an htmx answer, shown beside `anchor` (templates/_flash.html)."""
+
+    anchor: str
+    text: str
+    level: str = "success"  # or "error"
+
+
+def at(anchor: str) -> str:
+    """The `extra_tags` of a message to show beside the element with this id."""
+    return AT + anchor
+
+
 def one_time_key() -> str:
     """A fresh key for a create form's hidden `submission` input (forms.OneTimeKeyMixin).
     Pages that carry one are sent no-store, so a browser never sends a key twice."""
@@ -96,6 +129,7 @@ def environment(**options: Any) -> Environment:
         number=number,
         linebreaks=linebreaks,
         truncatewords=truncatewords,
+        messages_at=messages_at,
         timesince=timesince,
     )
     return env

@@ -20,6 +20,7 @@ from playwright.sync_api import BrowserContext, ConsoleMessage, Page, expect
 from catalog.curriculum import load_curriculum
 from catalog.models import Skill
 from catalog.snapshot import forget_catalog
+from tracker.mentoring.services import invite_create, invite_token
 from tracker.models import Progress, Project, User
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -132,6 +133,16 @@ def main_pages() -> list[MainPage]:
         rows.setdefault(slug, []).append(status.get(skill_id, "todo"))
     track = max(rows, key=lambda slug: len(set(rows[slug][:5])))
     largest = max(rows, key=lambda slug: len(rows[slug]))  # the widest map
+    # A skill awaiting grace's verification, with a project as evidence if one has it.
+    candidates = list(
+        Progress.objects.select_related("skill")
+        .filter(user=ada, status="done", known_before=False, verified_by__isnull=True)
+        .order_by("-completed_at")
+    )
+    shown = set(
+        Project.skills.through.objects.filter(project__owner=ada).values_list("skill_id", flat=True)
+    )
+    awaiting = next((p for p in candidates if p.skill_id in shown), candidates[0])
     return [
         MainPage("catalog", "ada", "/catalog/"),
         MainPage("track", "ada", f"/catalog/{track}/"),
@@ -153,6 +164,8 @@ def main_pages() -> list[MainPage]:
         MainPage("mentor-dashboard-empty", "newcomer", "/mentor/"),
         MainPage("mentor-dashboard", "grace", "/mentor/"),
         MainPage("mentee", "grace", "/mentor/ada/"),
+        MainPage("mentee-skill", "grace", f"/mentor/ada/skills/{awaiting.skill.slug}/"),
+        MainPage("invite", None, f"/mentors/accept/{invite_token(invite_create(learner=ada))}/"),
         MainPage("portfolio", None, "/u/ada/"),
         MainPage("skill-visitor", None, f"/skills/{verified.skill.slug}/"),
         MainPage("signup", None, "/accounts/signup/"),

@@ -13,7 +13,9 @@ from playwright.sync_api import Page, expect
 from catalog.models import Skill
 from tests.browser.conftest import ContextFactory, log_in, sign_up
 from tests.helpers import PASSWORD, make_catalog, make_user
+from tracker.mentoring.services import mentorship_create
 from tracker.models import Progress, Project
+from tracker.progress.services import progress_set_status
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -250,6 +252,11 @@ def test_a_mentor_is_invited_gives_feedback_verifies_and_loses_access(
     maya.get_by_role("button", name="Create an invite link").click()
     link = maya.get_by_role("textbox", name=re.compile("^Invite link")).input_value()
     assert re.search(r"/mentors/accept/[^/]+/$", link), link
+    # The copy button is the script's (static/js/copy.js): without it, the field is there.
+    maya.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    maya.get_by_role("button", name="Copy the invite link").click()
+    expect(maya.locator(".invite-row [role=status]")).to_have_text("Copied to the clipboard.")
+    assert maya.evaluate("navigator.clipboard.readText()") == link
 
     # The mentor, in a browser of their own, opens it and accepts.
     otto = open_context().new_page()
@@ -269,13 +276,26 @@ def test_a_mentor_is_invited_gives_feedback_verifies_and_loses_access(
     mentees.get_by_role("link", name=re.compile("Maya Ito")).click()
     expect(otto).to_have_url(re.compile(r"/mentor/maya/$"))
 
-    # Feedback on the shared project; the done skill verified.
+    # Feedback on the shared project, confirmed in its card, in view (htmx).
     otto.get_by_label("Feedback on Spam filter").fill("Report **precision** at a fixed recall.")
     otto.get_by_role("button", name="Send feedback").first.click()
-    expect(otto.locator(".thread")).to_contain_text("Report precision at a fixed recall.")
-    done = otto.locator("#done")
-    done.get_by_role("button", name=f"Verify {SKILL_TITLE}").click()
-    expect(otto.locator("#done")).to_contain_text("Verified by Otto Berg")
+    card = otto.locator("article", has_text="Spam filter")
+    expect(card.locator(".thread")).to_contain_text("Report precision at a fixed recall.")
+    expect(card.get_by_role("status")).to_have_text("Feedback sent to Maya Ito.")
+    expect(card.get_by_role("status")).to_be_in_viewport()
+
+    # The done skill awaits verification first on the page; its evidence is in sight.
+    row = otto.locator(f"#verify-{SKILL}")
+    expect(row).to_contain_text("No project shows it")
+    row.get_by_role("link", name=f"Review and verify {SKILL_TITLE}").click()
+    panel = otto.locator(f"#verification-{SKILL}")
+    expect(panel).to_contain_text("No evidence:")
+    panel.get_by_label(re.compile("^Comment")).fill("We went through it on a call.")
+    panel.get_by_role("button", name=f"Verify {SKILL_TITLE}").click()
+    expect(panel.get_by_role("status")).to_contain_text(f"Verified {SKILL_TITLE}.")
+    expect(panel.get_by_role("status")).to_be_in_viewport()
+    expect(panel).to_contain_text("Verified by Otto Berg")
+    expect(otto).to_have_url(re.compile(r"/mentor/maya/$"))  # answered in place
 
     # The learner sees both.
     maya.goto("/dashboard/")
@@ -283,6 +303,16 @@ def test_a_mentor_is_invited_gives_feedback_verifies_and_loses_access(
     expect(maya.locator("section[aria-labelledby=feedback-heading]")).to_contain_text("Spam filter")
     maya.goto(f"/skills/{SKILL}/")
     expect(maya.locator(".my-status .verified")).to_contain_text("Verified by Otto Berg")
+    expect(maya.locator(".my-status")).to_contain_text("We went through it on a call.")
+
+    # The mentor withdraws it on the review page; the history keeps both.
+    otto.goto(f"/mentor/maya/skills/{SKILL}/")
+    otto.get_by_role("button", name=f"Withdraw my verification of {SKILL_TITLE}").click()
+    expect(otto.locator(f"#verification-{SKILL} [role=status]")).to_contain_text("withdrawn")
+    maya.goto(f"/skills/{SKILL}/")
+    expect(maya.locator(".my-status .verified")).to_have_count(0)
+    maya.locator(".history-details summary").click()
+    expect(maya.locator(".history")).to_contain_text("Verification withdrawn")
 
     # The learner ends it; the mentor's page is gone at once.
     maya.goto("/mentors/")
@@ -390,3 +420,55 @@ def test_a_visitor_signs_up_from_a_skill_and_lands_back_on_it(
     page.get_by_role("button", name="Sign up").click()
     expect(page).to_have_url(re.compile(r"/skills/skill-1-2/$"))
     expect(page.get_by_role("heading", name="Your status")).to_be_visible()
+
+
+def test_on_a_phone_the_mentor_sees_each_mentees_status_and_last_activity(
+    curriculum: None, open_context: ContextFactory
+) -> None:
+    mentor = make_user("nina", first_name="Nina", last_name="Ross")
+    for name in ("ivy", "leo"):
+        learner = make_user(name, first_name=name.title(), last_name="Long-Surname-Here")
+        mentorship_create(learner=learner, mentor=mentor)
+        skill = Skill.objects.get(slug=SKILL)
+        progress_set_status(user=learner, skill_id=skill.pk, status="learning")
+    page = open_context(viewport={"width": 390, "height": 844}).new_page()
+    log_in(page, "nina", PASSWORD)
+    page.goto("/mentor/")
+    for row in page.locator("table.mentee-table tbody tr").all():
+        row.scroll_into_view_if_needed()
+        for cell in (".col-status", ".col-last", ".col-unread", ".col-completion"):
+            expect(row.locator(cell)).to_be_in_viewport()
+        expect(row.locator(".col-status")).to_have_text("Active")
+        label = "el => getComputedStyle(el, '::before').content"
+        assert "Last activity" in row.locator(".col-last").evaluate(label)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_without_javascript_confirmations_show_where_the_mentor_acted(
+    curriculum: None, open_context: ContextFactory
+) -> None:
+    """A plain form post is answered with a redirect to the thread or panel it came from,
+    and the page draws the message there, in view, not at its top."""
+    learner = make_user("maya", first_name="Maya", last_name="Ito")
+    mentor = make_user("otto", first_name="Otto", last_name="Berg")
+    mentorship_create(learner=learner, mentor=mentor)
+    for i in range(4):  # enough above the last card to push it far down the page
+        project = Project.objects.create(
+            owner=learner, title=f"Project {i}", summary="s", visibility="mentors"
+        )
+    progress_set_status(user=learner, skill_id=Skill.objects.get(slug=SKILL).pk, status="done")
+    page = open_context(java_script_enabled=False).new_page()
+    log_in(page, "otto", PASSWORD)
+    page.goto("/mentor/maya/")
+    card = page.locator(f"#project-{project.pk}")
+    card.get_by_label(f"Feedback on {project.title}").fill("Plot the residuals.")
+    card.get_by_role("button", name="Send feedback").click()
+    expect(page).to_have_url(re.compile(rf"/mentor/maya/#project-{project.pk}$"))
+    expect(card.get_by_role("status")).to_have_text("Feedback sent to Maya Ito.")
+    expect(card.get_by_role("status")).to_be_in_viewport()
+
+    page.goto(f"/mentor/maya/skills/{SKILL}/")
+    page.get_by_role("button", name=f"Verify {SKILL_TITLE}").click()
+    status = page.locator(f"#verification-{SKILL}-actions [role=status]")
+    expect(status).to_contain_text(f"Verified {SKILL_TITLE}.")
+    expect(status).to_be_in_viewport()

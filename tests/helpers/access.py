@@ -13,7 +13,13 @@ from PIL import Image
 
 from catalog.models import LearningPath, PathStep
 from tests.helpers import make_catalog, make_user
-from tracker.mentoring.services import invite_create, invite_token, mentor_note_save
+from tracker.mail import unsubscribe_token
+from tracker.mentoring.services import (
+    invite_create,
+    invite_token,
+    mentor_note_save,
+    progress_verify,
+)
 from tracker.models import Feedback, Mentorship, Project, ProjectImage, SkillLink
 from tracker.portfolio.images import process_image
 from tracker.progress.services import goal_set, progress_save_note, progress_set_status
@@ -84,6 +90,7 @@ def build_world() -> World:
         body=f"feedback {CANARY}",
     )
     mentor_note_save(mentor=u["mentor"], learner=owner, body=f"mentor note {CANARY}")
+    progress_verify(mentor=u["mentor"], learner=owner, skill_id=skill.pk, comment="Seen it.")
     invite = invite_create(learner=owner)
     w.objects = {
         "skill": skill,
@@ -121,6 +128,10 @@ def _image(v: str, variant: str):
         return f"/projects/{image.project_id}/images/{image.pk}/{variant}/"
 
     return path
+
+
+def _unsubscribe(w: World) -> str:
+    return f"/mail/unsubscribe/{unsubscribe_token('feedback', user=w.users['owner'])}/"
 
 
 # name → list of (method, path builder, data, expected status by role)
@@ -203,13 +214,24 @@ ROUTES = {
     "tracker:account-delete": [("get", lambda w: "/account/delete/", None, SIGNED_IN_OWN)],
     "tracker:mentors": [("get", lambda w: "/mentors/", None, SIGNED_IN_OWN)],
     "tracker:invite-new": [("post", lambda w: "/mentors/invites/", {}, everyone(302))],
+    # The same answer whether or not the name or address exists (it enumerates nobody).
+    "tracker:invite-send": [
+        ("post", lambda w: "/mentors/invites/send/", {"to": "someone@example.org"},
+         everyone(303, anonymous=LOGIN)),
+    ],
     "tracker:invite-revoke": [
         ("post", lambda w: f"/mentors/invites/{w.objects['invite'].pk}/revoke/", {},
          everyone(404, anonymous=LOGIN, owner=302)),
     ],
+    # Signed out, the invite page says who invites and why, and offers sign-up and log-in.
     "tracker:invite-accept": [
         ("get", lambda w: f"/mentors/accept/{invite_token(w.objects['invite'])}/", None,
-         everyone(200, anonymous=LOGIN, owner=410)),
+         everyone(200, owner=410)),
+    ],
+    # Whoever holds the link (it was mailed to the owner): no sign-in, by RFC 8058.
+    "tracker:unsubscribe": [
+        ("get", _unsubscribe, None, everyone(200)),
+        ("post", _unsubscribe, {"List-Unsubscribe": "One-Click"}, everyone(200)),
     ],
     "tracker:mentorship-revoke": [
         ("post", lambda w: f"/mentors/{w.objects['mentorship'].pk}/revoke/", {},
@@ -230,8 +252,15 @@ ROUTES = {
         ("post", lambda w: "/mentor/olivia/feedback/", {"skill": "skill-1-1", "body": "b"},
          MENTOR_ONLY_POST),
     ],
+    "tracker:mentee-skill": [
+        ("get", lambda w: "/mentor/olivia/skills/skill-1-1/", None, MENTOR_ONLY),
+    ],
     "tracker:mentee-verify": [
-        ("post", lambda w: "/mentor/olivia/verify/skill-1-1/", {}, MENTOR_ONLY_POST),
+        ("post", lambda w: "/mentor/olivia/verify/skill-1-1/", {"comment": "Good."},
+         MENTOR_ONLY_POST),
+    ],
+    "tracker:mentee-unverify": [
+        ("post", lambda w: "/mentor/olivia/unverify/skill-1-1/", {}, MENTOR_ONLY_POST),
     ],
     "tracker:mentee-note": [
         ("post", lambda w: "/mentor/olivia/notes/", {"body": "n"},

@@ -98,11 +98,13 @@ def generate(
                 _history(rng, user, order, prerequisites, now, rows, events, links)
                 if rng.random() < 0.35:
                     projects.append(user)
+            # Raw rows get no model defaults: the columns a plain status history leaves
+            # at their defaults are written out.
             _insert(
                 Progress,
                 ["user_id", "skill_id", "status", "note", "started_at", "completed_at",
-                 "updated_at", "known_before"],
-                rows,
+                 "updated_at", "known_before", "verification_comment"],
+                [(*row, "") for row in rows],
             )  # fmt: skip
             _insert(
                 ProgressEvent,

@@ -16,6 +16,8 @@ from catalog.snapshot import get_catalog
 from ..models import (
     Feedback,
     Goal,
+    Invite,
+    MailOptOut,
     MentorNote,
     Mentorship,
     Progress,
@@ -42,7 +44,7 @@ def _day(value: dt.date | None) -> str | None:
 def build_export(
     user: User, *, absolute_url: Callable[[str], str], now: dt.datetime | None = None
 ) -> dict[str, Any]:
-    """Everything `user` owns, as a JSON-ready dict: thirteen queries whatever its size.
+    """Everything `user` owns, as a JSON-ready dict: sixteen queries whatever its size.
 
     `absolute_url` turns a path into a full URL (the view passes
     `request.build_absolute_uri`). Lists are in a fixed order (curriculum order for
@@ -109,6 +111,12 @@ def build_export(
             "learner__username", "project__title", "readable", "skill__slug", "body", "created_at"
         )
     )
+    # As a mentor: the verifications given and still standing, with what was said.
+    verifications = (
+        Progress.objects.filter(verified_by=user)
+        .order_by("verified_at", "id")
+        .values_list("user__username", "skill__slug", "verified_at", "verification_comment")
+    )
     notes = (
         MentorNote.objects.filter(mentor=user)
         .order_by("updated_at", "id")
@@ -118,6 +126,13 @@ def build_export(
         Mentorship.objects.filter(learner=user)
         .order_by("created_at", "id")
         .values_list("mentor__username", "state", "share_notes", "created_at", "revoked_at")
+    )
+    # Kinds of mail the user stopped, and the invitations they had Gradient send.
+    opt_outs = MailOptOut.objects.filter(user=user).order_by("kind").values_list("kind", flat=True)
+    invites = (
+        Invite.objects.filter(learner=user)
+        .order_by("created_at", "id")
+        .values_list("sent_to", "created_at", "expires_at", "used_at", "revoked_at")
     )
     as_mentor = (
         Mentorship.objects.filter(mentor=user)
@@ -139,6 +154,7 @@ def build_export(
                 "updated_at": _when(p.updated_at),
                 "verified_by": p.verified_by.username if p.verified_by else None,
                 "verified_at": _when(p.verified_at),
+                "verification_comment": p.verification_comment,
                 "known_before": p.known_before,
             }
             for p in progress
@@ -192,9 +208,24 @@ def build_export(
             }
             for learner, project, readable, skill, body, at in given
         ],
+        "verifications_given": [
+            {"learner": learner, "skill": skill, "verified_at": _when(at), "comment": comment}
+            for learner, skill, at, comment in verifications
+        ],
         "mentor_notes": [
             {"learner": learner, "body": body, "updated_at": _when(at)}
             for learner, body, at in notes
+        ],
+        "mail_opt_outs": list(opt_outs),
+        "invites": [
+            {
+                "sent_to": sent_to,
+                "created_at": _when(created),
+                "expires_at": _when(expires),
+                "used_at": _when(used),
+                "revoked_at": _when(revoked),
+            }
+            for sent_to, created, expires, used, revoked in invites
         ],
         "mentorships": {
             "as_learner": [
@@ -254,6 +285,7 @@ CSV_HEADER = [
     "completed_at",
     "verified_by",
     "verified_at",
+    "verification_comment",
 ]
 
 # Spreadsheet programs run a cell that starts with one of these as a formula.
@@ -278,7 +310,7 @@ def progress_csv_rows(user: User) -> Iterator[Sequence[object]]:
         row = rows.get(pk)
         cells: list[object] = [catalog.track(skill.track_id).title, skill.slug, skill.title]
         if row is None:
-            cells += [Status.TODO.value, "", "", "", ""]
+            cells += [Status.TODO.value, "", "", "", "", ""]
         else:
             cells += [
                 row.status,
@@ -286,5 +318,6 @@ def progress_csv_rows(user: User) -> Iterator[Sequence[object]]:
                 _when(row.completed_at) or "",
                 row.verified_by.username if row.verified_by else "",
                 _when(row.verified_at) or "",
+                row.verification_comment,
             ]
         yield [csv_safe(c) for c in cells]

@@ -27,6 +27,7 @@ from catalog.models import LearningPath, Resource, Skill
 from ..models import (
     Collaborator,
     Goal,
+    MailOptOut,
     Metric,
     Progress,
     ProgressEvent,
@@ -194,8 +195,9 @@ def account_import(
     already has are replaced by the file's (keeping a mentor's verification only if both
     say *done*); events are appended; links are added unless the account has one for the
     same skill and address; projects are created new, with their metrics, collaborators
-    and skills. Timestamps are the file's. Mentor verifications, feedback (received or
-    given), a mentor's notes, mentorships and images are not imported: they are other
+    and skills; kinds of mail stopped stay stopped. Timestamps are the file's. Mentor
+    verifications (with their comments), feedback (received or given), a mentor's notes,
+    mentorships, invitations and images are not imported: they are other
     people's statements, belong to a mentorship that the file cannot bring back, or are
     not in the file.
     Entries for skills this catalog does not have are left out and reported. The
@@ -264,6 +266,11 @@ def account_import(
     _import_resource_uses(user, document, known, now, report)
     _import_goals(user, document, report)
     _import_projects(user, document, known, now, report)
+    # The kinds of mail the file's account had stopped stay stopped here.
+    MailOptOut.objects.bulk_create(
+        [MailOptOut(user=user, kind=kind) for kind in sorted(set(document.mail_opt_outs))],
+        ignore_conflicts=True,
+    )
     report.unknown_skills = sorted(unknown)
     return report
 
@@ -345,6 +352,7 @@ def _import_progress(
         keeps_verification = progress.status == Status.DONE and row.status == Status.DONE
         if not keeps_verification:
             progress.verified_by, progress.verified_at = None, None
+            progress.verification_comment = ""
         progress.status, progress.note = row.status, row.note
         progress.started_at, progress.completed_at = row.started_at, row.completed_at
         progress.known_before = row.known_before and row.status == Status.DONE
@@ -355,7 +363,7 @@ def _import_progress(
             created.append(progress)
             created_stamps.append((progress.updated_at,))
     written = ["status", "note", "started_at", "completed_at", "verified_by", "verified_at",
-               "known_before"]  # fmt: skip
+               "verification_comment", "known_before"]  # fmt: skip
     Progress.objects.bulk_update(updated, [*written, "updated_at"], batch_size=500)
     # A row made by a status click since the read above is replaced too, not a crash.
     Progress.objects.bulk_create(

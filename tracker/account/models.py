@@ -10,6 +10,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 
@@ -115,3 +116,49 @@ class Submission(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.key} by {self.user_id}"
+
+
+class MailKind(models.TextChoices):
+    """The kinds of mail Gradient sends; each can be stopped on its own, in one click."""
+
+    DIGEST = "digest", "the weekly digest of your mentees"
+    FEEDBACK = "feedback", "mail when a mentor leaves you feedback"
+    MENTORSHIP = "mentorship", "mail when someone accepts your invitation to mentor you"
+    INVITE = "invite", "invitations to mentor someone on Gradient"
+
+
+class MailOptOut(models.Model):
+    """A kind of mail someone asked not to get: a user, or an address with no account
+    behind it (an invitation sent to an email address). Honoured from the moment it is
+    written: every sender asks before sending."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, null=True, blank=True, related_name="mail_opt_outs"
+    )
+    # Only for an address with no account; a user's opt-out follows the user, whatever
+    # their address becomes.
+    email = models.EmailField(blank=True)
+    kind = models.CharField(max_length=10, choices=MailKind.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            # Two clicks on the link make one row.
+            models.UniqueConstraint(
+                fields=["user", "kind"],
+                condition=Q(user__isnull=False),
+                name="one_opt_out_per_user_kind",
+            ),
+            models.UniqueConstraint(
+                fields=["email", "kind"],
+                condition=Q(user__isnull=True),
+                name="one_opt_out_per_address_kind",
+            ),
+            models.CheckConstraint(
+                condition=Q(user__isnull=False, email="") | Q(user__isnull=True) & ~Q(email=""),
+                name="opt_out_for_a_user_or_an_address",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user or self.email}: no {self.kind} mail"

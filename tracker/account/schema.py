@@ -29,7 +29,7 @@ from pydantic import (
 )
 from pydantic_core import ErrorDetails, PydanticCustomError
 
-from ..account.models import available_time_zones
+from ..account.models import MailKind, available_time_zones
 from ..models import (
     EventKind,
     Metric,
@@ -131,6 +131,7 @@ def _one_of(choices: list[str]) -> PlainValidator:
 
 StatusChoice = Annotated[str, _one_of(Status.values)]
 EventKindChoice = Annotated[str, _one_of(EventKind.values)]
+MailKindChoice = Annotated[str, _one_of(MailKind.values)]
 KindChoice = Annotated[str, _one_of(Project.Kind.values)]
 VisibilityChoice = Annotated[str, _one_of(Project.Visibility.values)]
 SplitChoice = Annotated[str, _one_of(Metric.Split.values)]
@@ -403,8 +404,8 @@ class ProjectIn(_In):
 
 class ExportIn(_In):
     """An export file as the import reads it. Keys it does not read (`exported_at`,
-    `feedback`, `feedback_given`, `mentor_notes`, `mentorships`, the account's names,
-    verifications, image details, a project's `url`) are ignored."""
+    `feedback`, `feedback_given`, `mentor_notes`, `mentorships`, `invites`, the account's
+    names, verifications, image details, a project's `url`) are ignored."""
 
     user: ProfileIn | None = None
     progress: Entries[ProgressIn] = Field([], max_length=MAX_PROGRESS)
@@ -413,6 +414,7 @@ class ExportIn(_In):
     resources_used: Entries[ResourceUseIn] = Field([], max_length=MAX_RESOURCES_USED)
     goals: Entries[GoalIn] = Field([], max_length=MAX_GOALS)
     projects: Entries[ProjectIn] = Field([], max_length=MAX_PROJECTS)
+    mail_opt_outs: Entries[MailKindChoice] = Field([], max_length=len(MailKind.values))
 
 
 # -- checking an import ---------------------------------------------------------------------

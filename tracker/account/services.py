@@ -59,7 +59,8 @@ def account_delete(*, user: User) -> dict[str, int]:
     received, given or written, mentor notes by or about the user, allauth's email
     addresses. Where another user's row merely mentions this one (an invite they used, a
     progress row they verified), the reference is emptied and the row stays (a
-    verification loses its date with its verifier). Image files go once the deletion commits.
+    verification loses its date and comment with its verifier). Image files go once the
+    deletion commits.
     Returns the number of rows deleted per model.
     """
     storage = ProjectImage._meta.get_field("image").storage
@@ -73,7 +74,7 @@ def account_delete(*, user: User) -> dict[str, int]:
     ]
     # A verification means nothing without its verifier: drop both halves together.
     verified = Progress.objects.filter(verified_by=user)
-    verified.update(verified_by=None, verified_at=None)
+    verified.update(verified_by=None, verified_at=None, verification_comment="")
     _, deleted = user.delete()
 
     def delete_files() -> None:

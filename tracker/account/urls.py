@@ -8,4 +8,5 @@ urlpatterns = [
     path("account/export.csv", views.export_csv, name="account-export-csv"),
     path("account/import/", views.import_data, name="account-import"),
     path("account/delete/", views.delete_account, name="account-delete"),
+    path("mail/unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
 ]

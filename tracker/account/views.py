@@ -12,17 +12,19 @@ import csv
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
+from .. import mail
 from ..http import AuthenticatedHttpRequest, refuse_changed_resend
 from . import export, importing, services
 from .forms import AccountDeleteForm, AccountImportForm, ProfileForm
-from .models import User
+from .models import MailKind, User
 from .schema import ImportRefused
 from .submissions import AlreadySubmitted
 
@@ -105,3 +107,31 @@ def profile_edit(request: AuthenticatedHttpRequest) -> HttpResponse:
         messages.success(request, "Profile saved.")
         return HttpResponseRedirect(reverse("tracker:profile"))
     return render(request, "account/profile_form.html", {"form": form})
+
+
+@csrf_exempt  # RFC 8058: mail programs POST the one click with no cookie, hence no token;
+# the signed token in the address is the proof, and all it can do is stop or restart mail.
+@require_http_methods(["GET", "HEAD", "POST"])
+@never_cache
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """One kind of mail stopped for one recipient, by the link every mail carries.
+
+    GET asks to confirm (a link checker or a mail scanner opening it must not unsubscribe
+    anyone); POST stops it at once, whether from the confirm page or as RFC 8058's
+    one-click `List-Unsubscribe=One-Click`; `action=resubscribe` undoes it.
+    """
+    who = mail.subscriber(token)
+    if who is None:
+        return render(request, "account/unsubscribe.html", {"invalid": True}, status=404)
+    context = {"what": MailKind(who.kind).label, "invalid": False, "done": False}
+    if request.method == "POST":
+        if request.POST.get("List-Unsubscribe") == "One-Click":
+            mail.opt_out(who)
+            context["done"] = "stopped"
+        elif request.POST.get("action") == "resubscribe":
+            mail.opt_in(who)
+            context["done"] = "restarted"
+        else:
+            return render(request, "400.html", {"message": "Stop the mail, or not?"}, status=400)
+    context["stopped"] = mail.opted_out(who.kind, user=who.user, email=who.email)
+    return render(request, "account/unsubscribe.html", context)

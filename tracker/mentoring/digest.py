@@ -2,7 +2,8 @@
 
 Run by `manage.py send_mentor_digest` (weekly, from cron). The rules:
 
-- Who: every mentor with at least one *active* mentorship and an email address. Revoked
+- Who: every mentor with at least one *active* mentorship and an email address who has
+  not stopped the digest (its one-click unsubscribe, mail.py). Revoked
   mentorships never appear, and their learners are never mentioned.
 - What, per mentee: the skills completed and the skills started since that mentorship's
   last digest (`digest_sent_at`, or the mentorship's `created_at` if none was sent yet);
@@ -46,7 +47,7 @@ from django.utils import timezone
 from catalog.models import Skill
 
 from .. import mail
-from ..account.models import User
+from ..account.models import MailKind, User
 from ..progress.models import EventKind, ProgressEvent, Status
 from . import rules
 from .models import Mentorship
@@ -126,6 +127,8 @@ def send_mentor_digests(
     mentorships = (
         Mentorship.objects.active()
         .exclude(mentor__email="")
+        # Mentors who stopped the digest (one click in any digest) are not written to.
+        .exclude(mentor__mail_opt_outs__kind=MailKind.DIGEST)
         .select_related("mentor", "learner")
         .order_by("mentor__username", "learner__username")
     )
@@ -229,6 +232,8 @@ def _send(digest: MentorDigest, *, now: dt.datetime) -> None:
             "stalled_days": rules.SLOWING_DAYS,
             "dashboard_url": _absolute(reverse("tracker:mentor-dashboard")),
         },
+        kind=MailKind.DIGEST,
+        recipient=digest.mentor,
         now=True,
     )
 

@@ -1,9 +1,11 @@
-"""Mail to learners and mentors. Sent after the transaction that caused it commits."""
+"""Mail to learners and mentors. Sent after the transaction that caused it commits; each
+kind can be stopped by its recipient in one click (mail.py)."""
 
 from __future__ import annotations
 
 from .. import mail
-from .models import Feedback, Mentorship
+from ..account.models import MailKind, User
+from .models import Feedback, Invite, Mentorship
 
 
 def mentor_accepted(mentorship: Mentorship) -> None:
@@ -13,6 +15,8 @@ def mentor_accepted(mentorship: Mentorship) -> None:
         subject=f"{mentor.display_name} is now your mentor on Gradient",
         template="mentoring/mail/mentor_accepted.txt",
         context={"mentorship": mentorship, "mentor": mentor, "learner": mentorship.learner},
+        kind=MailKind.MENTORSHIP,
+        recipient=mentorship.learner,
     )
 
 
@@ -23,4 +27,19 @@ def feedback_arrived(feedback: Feedback) -> None:
         subject=f"Feedback from {feedback.mentor.display_name} on {target}",
         template="mentoring/mail/feedback_arrived.txt",
         context={"feedback": feedback, "target": target},
+        kind=MailKind.FEEDBACK,
+        recipient=feedback.learner,
+    )
+
+
+def invitation(invite: Invite, *, link: str, user: User | None, address: str) -> None:
+    """An invitation to mentor the invite's learner, to a user or to an address."""
+    learner = invite.learner
+    mail.send(
+        to=user.email if user is not None else address,
+        subject=f"{learner.display_name} invites you to mentor them on Gradient",
+        template="mentoring/mail/invitation.txt",
+        context={"invite": invite, "learner": learner, "link": link, "user": user},
+        kind=MailKind.INVITE,
+        recipient=user,
     )

@@ -22,11 +22,12 @@ from catalog.snapshot import get_catalog
 from ..account.models import User
 from ..account.submissions import AlreadySubmitted
 from ..formtools import parse_id
-from ..http import AuthenticatedHttpRequest, published_skill, redirect_back, refuse_changed_resend
+from ..http import AuthenticatedHttpRequest, refuse_changed_resend
 from ..markdown import render_markdown
 from ..portfolio.models import Project
 from ..progress import plan, rules
-from ..progress.models import Progress, Status
+from ..progress.models import Status
+from ..templating import Flash, at, render_fragment
 from . import services
 from .forms import FeedbackForm, MentorNoteForm
 from .models import Feedback, MentorNote, Mentorship
@@ -41,7 +42,7 @@ class _NoteBody(TypedDict):
     note_body: str | None
 
 
-def _get_mentorship(
+def get_mentorship(
     mentor: User | AnonymousUser, username: str
 ) -> WithAnnotations[Mentorship, _NoteBody]:
     """The active mentorship of `mentor` over `username`, or 404 (never 403), with the
@@ -73,7 +74,7 @@ def _get_mentorship(
 @login_required
 def mentee_view(request: AuthenticatedHttpRequest, username: str) -> HttpResponse:
     """The mentee's dashboard, read-only, with the mentor's tools beside it."""
-    mentorship = _get_mentorship(request.user, username)
+    mentorship = get_mentorship(request.user, username)
     response = render(request, "mentoring/mentee.html", _mentee_context(request, mentorship))
     add_never_cache_headers(response)  # its feedback forms carry one-time keys
     return response
@@ -119,9 +120,31 @@ def _mentee_context(
             by_skill.setdefault(item.skill_id, []).append(item)
     for project in projects:
         project.thread = by_project.get(project.pk, [])  # type: ignore[attr-defined]
+    skill_threads = [
+        (catalog.skills[pk], items) for pk, items in by_skill.items() if pk in catalog.skills
+    ]
+    # What needs the mentor comes first on the page: replies not read yet (the page marks
+    # them read as it shows them) and done skills nobody has verified.
+    unread = [
+        (project.title, f"project-{project.pk}", n)
+        for project in projects
+        if (n := _unread(project.thread, request.user))  # type: ignore[attr-defined]
+    ] + [
+        (skill.title, f"skill-thread-{skill.slug}", n)
+        for skill, items in skill_threads
+        if (n := _unread(items, request.user))
+    ]
+    evidence: dict[int, list[str]] = {}
+    titles = {project.pk: project.title for project in projects}
+    for skill_id, project_id in Project.skills.through.objects.filter(
+        project_id__in=list(titles)
+    ).values_list("skill_id", "project_id"):
+        evidence.setdefault(skill_id, []).append(titles[project_id])
+    awaiting = [p for p in done if not p.known_before and p.verified_by_id is None]
     # Long lists are cut to the latest few unless asked for, so the page stays light
     # for a mentee with months of history.
     show_all = request.GET.get("all") == "1"
+    cut = None if show_all else SHORT_LIST
     notes = []
     if mentorship.share_notes:
         noted = sorted(
@@ -129,10 +152,7 @@ def _mentee_context(
             key=lambda p: p.updated_at,
             reverse=True,
         )
-        notes = [
-            (catalog.skills[p.skill_id], render_markdown(p.note))
-            for p in (noted if show_all else noted[:SHORT_LIST])
-        ]
+        notes = [(catalog.skills[p.skill_id], render_markdown(p.note)) for p in noted[:cut]]
     context = {
         "nav": "mentor",
         "mentorship": mentorship,
@@ -144,8 +164,14 @@ def _mentee_context(
             for pk in catalog.order
             if rules.status_of(states, pk) == Status.LEARNING
         ],
-        "done": [(catalog.skills[p.skill_id], p) for p in done][: None if show_all else SHORT_LIST],
+        "done": [(catalog.skills[p.skill_id], p) for p in done][:cut],
         "done_count": len(done),
+        "awaiting": [
+            (catalog.skills[p.skill_id], p, sorted(evidence.get(p.skill_id, [])))
+            for p in awaiting[:cut]
+        ],
+        "awaiting_count": len(awaiting),
+        "unread": unread,
         "show_all": show_all,
         "recent": rules.recent_activity(events, catalog),
         "calendar": rules.build_calendar(rules.completion_days(events), timezone.localdate(now)),
@@ -155,15 +181,15 @@ def _mentee_context(
         "streak_rule": plan.STREAK_RULE,
         "pace_rule": plan.PACE_RULE,
         "projects": projects,
-        "skill_threads": [
-            (catalog.skills[pk], items) for pk, items in by_skill.items() if pk in catalog.skills
-        ],
+        "skill_threads": skill_threads,
         "skill_choices": [catalog.skills[pk] for pk in catalog.order if pk in progress],
         "notes": notes,
         "note_html": render_markdown(mentorship.note_body or ""),
         "note_body": mentorship.note_body or "",
+        "flash": None,
+        "draft": {},
     }
-    if any(t.read_at is None and t.author_id != request.user.pk for t in threads):
+    if unread:
         services.feedback_mark_read(
             reader=request.user,
             threads=Feedback.objects.filter(learner=learner, mentor=request.user),
@@ -171,15 +197,23 @@ def _mentee_context(
     return context
 
 
+def _unread(items: list[Feedback], reader: User) -> int:
+    return sum(1 for item in items if item.read_at is None and item.author_id != reader.pk)
+
+
 @require_POST
 @login_required
 def feedback_new(request: AuthenticatedHttpRequest, username: str) -> HttpResponse:
-    """Feedback on one of the mentee's shared projects, or on a skill."""
-    mentorship = _get_mentorship(request.user, username)
+    """Feedback on one of the mentee's shared projects, or on a skill.
+
+    The confirmation (or the refusal) shows in the thread it is about: htmx gets that
+    project's card, or the skills' feedback, re-rendered with it; a plain form post is
+    sent back to the thread's anchor, where the page shows the message.
+    """
+    mentorship = get_mentorship(request.user, username)
     learner = mentorship.learner
-    back = reverse("tracker:mentee", args=[username])
     project = None
-    skill_id = None
+    skill = None
     if "project" in request.POST:
         pk = parse_id(request.POST["project"])
         if pk is None:
@@ -187,60 +221,92 @@ def feedback_new(request: AuthenticatedHttpRequest, username: str) -> HttpRespon
         project = get_object_or_404(
             Project.objects.filter(owner=learner).shared_with_mentors(), pk=pk
         )
+        anchor = f"project-{project.pk}"
     elif "skill" not in request.POST:  # the form has one or the other: a broken client
         return render(request, "400.html", {"message": "Which skill or project?"}, status=400)
     else:
         skill = get_catalog().skill_by_slug(request.POST["skill"])
+        anchor = f"skill-thread-{skill.slug}" if skill else NEW_SKILL_THREAD
         if skill is None:
-            messages.error(request, "Choose the skill or project your feedback is about.")
-            return redirect_back(request, back + "#feedback")
-        skill_id = skill.id
+            message = "Choose the skill or project your feedback is about."
+            return _feedback_answer(request, mentorship, anchor, message, error=True)
     form = FeedbackForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(map(str, form.errors["body"])))
-        return redirect_back(request, back + "#feedback")
+        message = " ".join(map(str, form.errors["body"]))
+        if (
+            skill is not None
+            and anchor != NEW_SKILL_THREAD
+            and not _has_thread(request.user, learner, skill.id)
+        ):
+            anchor = NEW_SKILL_THREAD  # the thread does not exist yet: the form it came from
+        return _feedback_answer(
+            request, mentorship, anchor, message, error=True, draft=request.POST.get("body", "")
+        )
     try:
         services.feedback_give(
             mentorship=mentorship,
             author=request.user,
             body=form.cleaned_data["body"],
             project=project,
-            skill_id=skill_id,
+            skill_id=skill.id if skill else None,
             once=form.one_time_key(),
         )
     except AlreadySubmitted as repeat:  # a double click: one comment
         if not repeat.same:
             return refuse_changed_resend(request)
+    return _feedback_answer(
+        request, mentorship, anchor, f"Feedback sent to {learner.display_name}."
+    )
+
+
+NEW_SKILL_THREAD = "skill-feedback-new"
+
+
+def _has_thread(mentor: User, learner: User, skill_id: int) -> bool:
+    return Feedback.objects.filter(mentor=mentor, learner=learner, skill_id=skill_id).exists()
+
+
+def _feedback_answer(
+    request: AuthenticatedHttpRequest,
+    mentorship: WithAnnotations[Mentorship, _NoteBody],
+    anchor: str,
+    text: str,
+    *,
+    error: bool = False,
+    draft: str = "",
+) -> HttpResponse:
+    if not request.htmx:
+        level = messages.ERROR if error else messages.SUCCESS
+        messages.add_message(request, level, text, extra_tags=at(anchor))
+        back = reverse("tracker:mentee", args=[mentorship.learner.username])
+        response = HttpResponseRedirect(f"{back}#{anchor}")
+        response.status_code = 303
+        return response
+    context = _mentee_context(request, mentorship)
+    context |= {
+        "flash": Flash(anchor, text, "error" if error else "success"),
+        "draft": {anchor: draft} if draft else {},
+    }
+    if anchor.startswith("project-"):
+        context["project"] = next(p for p in context["projects"] if f"project-{p.pk}" == anchor)
+        block = "project_card"
     else:
-        messages.success(request, f"Feedback sent to {learner.display_name}.")
-    return redirect_back(request, back + "#feedback")
-
-
-@require_POST
-@login_required
-def verify(request: AuthenticatedHttpRequest, username: str, slug: str) -> HttpResponse:
-    """Confirm a skill the mentee marked done, against the evidence they attached."""
-    mentorship = _get_mentorship(request.user, username)
-    skill = published_skill(slug)
-    try:
-        services.progress_verify(mentor=request.user, learner=mentorship.learner, skill_id=skill.id)
-    except Progress.DoesNotExist:
-        messages.error(request, f"{skill.title} is not marked done, so it cannot be verified.")
-        return HttpResponseRedirect(reverse("tracker:mentee", args=[username]) + "#done")
-    messages.success(request, f"Verified {skill.title}.")
-    return redirect_back(request, reverse("tracker:mentee", args=[username]) + "#done")
+        block = "skill_feedback"
+    return render_fragment(request, "mentoring/mentee.html", [block], context)
 
 
 @require_POST
 @login_required
 def mentor_note(request: AuthenticatedHttpRequest, username: str) -> HttpResponse:
-    mentorship = _get_mentorship(request.user, username)
+    mentorship = get_mentorship(request.user, username)
     back = reverse("tracker:mentee", args=[username]) + "#mentor-notes"
     form = MentorNoteForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(map(str, form.errors["body"])))
+        messages.error(
+            request, " ".join(map(str, form.errors["body"])), extra_tags=at("mentor-notes")
+        )
         return HttpResponseRedirect(back)
     body = form.cleaned_data["body"]
     services.mentor_note_save(mentor=request.user, learner=mentorship.learner, body=body)
-    messages.success(request, "Notes saved. Only you can see them.")
+    messages.success(request, "Notes saved. Only you can see them.", extra_tags=at("mentor-notes"))
     return HttpResponseRedirect(back)

@@ -63,9 +63,16 @@ class Invite(models.Model):
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # The username or address the learner sent it to, as typed; empty for a link they
+    # share themselves. Whether it named anyone is never stored nor shown.
+    sent_to = models.CharField(max_length=254, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
+        indexes = [
+            # Counting a learner's sends of the last day (the rate limit).
+            models.Index(fields=["learner", "created_at"], name="invite_learner_created"),
+        ]
 
     def __str__(self) -> str:
         return f"Invite {self.pk} from {self.learner}"

@@ -4,6 +4,7 @@ feedback, verification and a mentor's notes."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from django.core import signing
 from django.db import transaction
@@ -13,12 +14,16 @@ from django.utils import timezone
 from ..account import submissions
 from ..account.models import Submission, User
 from ..portfolio.models import Project
-from ..progress.models import Progress, Status
+from ..progress.models import EventKind, Progress, ProgressEvent, Status
 from . import emails
 from .models import Feedback, Invite, MentorNote, Mentorship
 
 INVITE_SALT = "gradient.mentor-invite"
 INVITE_DAYS = 7
+# Invitations a learner may have Gradient mail in a day: enough to ask a few people, too
+# few to make Gradient a way to mail strangers. Counted in the database, so every
+# server process agrees.
+INVITES_PER_DAY = 10
 
 
 class InviteError(Exception):
@@ -34,6 +39,65 @@ def invite_create(
     invite = Invite.objects.create(learner=learner, expires_at=now + dt.timedelta(days=INVITE_DAYS))
     submissions.made(claim, invite)
     return invite
+
+
+class TooManyInvites(Exception):
+    """The learner sent INVITES_PER_DAY invitations in the last 24 hours."""
+
+
+def invites_sent_today(learner: User, now: dt.datetime) -> int:
+    return (
+        Invite.objects.filter(learner=learner, created_at__gt=now - dt.timedelta(days=1))
+        .exclude(sent_to="")
+        .count()
+    )
+
+
+@transaction.atomic
+def invite_send(
+    *,
+    learner: User,
+    to: str,
+    link_for: Callable[[Invite], str],
+    once: submissions.OneTimeKey | None = None,
+    now: dt.datetime | None = None,
+) -> Invite:
+    """An invite mailed to a username or an email address; the mentor still accepts it.
+
+    The invite is made whatever `to` names, and what happens next is never told to the
+    learner, so nobody can learn from it who has an account or which address is
+    Gradient's: a username of a user with an address, or an address, gets the mail (an
+    address of a user goes to that user), unless they stopped invitations; anything else
+    gets nothing. Refused (TooManyInvites) past INVITES_PER_DAY in 24 hours, counted
+    under a lock on the learner's row so parallel sends cannot pass it together.
+    `link_for` makes the invite's absolute link (the view knows the site's address).
+    """
+    now = now or timezone.now()
+    User.objects.select_for_update().filter(pk=learner.pk).first()
+    if invites_sent_today(learner, now) >= INVITES_PER_DAY:
+        raise TooManyInvites
+    claim = submissions.claim(once, learner, Submission.Kind.INVITE)
+    invite = Invite.objects.create(
+        learner=learner, expires_at=now + dt.timedelta(days=INVITE_DAYS), sent_to=to
+    )
+    submissions.made(claim, invite)
+    user, address = _recipient(to)
+    if user is not None and user.pk == learner.pk:
+        return invite  # their own name: nothing to send
+    if user is not None or address:
+        emails.invitation(invite, link=link_for(invite), user=user, address=address)
+    return invite
+
+
+def _recipient(to: str) -> tuple[User | None, str]:
+    """The user `to` names (by username or email address), or the address alone."""
+    if "@" in to:
+        user = User.objects.filter(email__iexact=to).order_by("pk").first()
+        if user is None:
+            user = User.objects.filter(emailaddress__email__iexact=to).order_by("pk").first()
+        return user, "" if user else to
+    user = User.objects.filter(username__iexact=to, is_active=True).first()
+    return (user, "") if user and user.email else (None, "")
 
 
 def invite_token(invite: Invite) -> str:
@@ -68,20 +132,21 @@ USED = (
 )
 
 
-def invite_check(invite: Invite, mentor: User, now: dt.datetime) -> Mentorship | None:
+def invite_check(invite: Invite, mentor: User | None, now: dt.datetime) -> Mentorship | None:
     """The rules of accepting, in one place: raises InviteError if `mentor` may not use
     `invite`, else returns the mentorship this invite already made for them (a second
     click on Accept), or None if accepting would make one.
 
     An accepted invite never makes a mentorship again, for anyone: once its mentorship
-    is revoked, the link is spent for good.
+    is revoked, the link is spent for good. With no `mentor` (someone signed out), only
+    whether the link can still be used by anyone.
     """
-    if mentor.pk == invite.learner_id:
+    if mentor is not None and mentor.pk == invite.learner_id:
         raise InviteError(
             "This is your own invite link: send it to the person you want as a mentor."
         )
     if invite.used_at:
-        if invite.used_by_id == mentor.pk:
+        if mentor is not None and invite.used_by_id == mentor.pk:
             active = Mentorship.objects.active().filter(learner_id=invite.learner_id, mentor=mentor)
             if mentorship := active.first():
                 return mentorship
@@ -196,14 +261,75 @@ def feedback_mark_read(*, reader: User, threads: QuerySet[Feedback]) -> int:
     return unread.update(read_at=timezone.now())
 
 
+class VerificationError(Exception):
+    """A verification that cannot be given or withdrawn, with a message to show as it is."""
+
+
+@transaction.atomic
 def progress_verify(
+    *,
+    mentor: User,
+    learner: User,
+    skill_id: int,
+    comment: str = "",
+    now: dt.datetime | None = None,
+) -> Progress:
+    """A mentor confirms a skill the learner marked done, with an optional comment, and
+    a `verified` event goes into the skill's history.
+
+    Refused (VerificationError) for a skill not done, one the learner knew before
+    Gradient (nothing here to verify), or one another mentor verified (theirs to
+    withdraw). The same mentor verifying again changes only the comment.
+    """
+    now = now or timezone.now()
+    progress = Progress.objects.select_for_update().filter(user=learner, skill_id=skill_id).first()
+    if progress is None or progress.status != Status.DONE:
+        raise VerificationError("It is not marked done, so there is nothing to verify.")
+    if progress.known_before:
+        raise VerificationError(
+            "They marked it as known before Gradient: there is no work here to verify."
+        )
+    if progress.verified_by_id not in (None, mentor.pk):
+        raise VerificationError("Another mentor verified it already; only they can withdraw it.")
+    again = progress.verified_by_id == mentor.pk
+    progress.verified_by = mentor
+    progress.verification_comment = comment
+    if not again:
+        progress.verified_at = now
+        _verification_event(learner, skill_id, EventKind.VERIFIED, now)
+    progress.save(
+        update_fields=["verified_by", "verified_at", "verification_comment", "updated_at"]
+    )
+    return progress
+
+
+@transaction.atomic
+def progress_unverify(
     *, mentor: User, learner: User, skill_id: int, now: dt.datetime | None = None
 ) -> Progress:
-    """A mentor confirms a skill the learner marked done (it must be done)."""
-    progress = Progress.objects.get(user=learner, skill_id=skill_id, status=Status.DONE)
-    progress.verified_by, progress.verified_at = mentor, now or timezone.now()
-    progress.save(update_fields=["verified_by", "verified_at", "updated_at"])
+    """Withdraw a verification: only the mentor who gave it can. An `unverified` event
+    keeps the withdrawal in the skill's history."""
+    progress = Progress.objects.select_for_update().filter(user=learner, skill_id=skill_id).first()
+    if progress is None or progress.verified_by_id != mentor.pk:
+        raise VerificationError("You have not verified it, so there is nothing to withdraw.")
+    progress.verified_by, progress.verified_at, progress.verification_comment = None, None, ""
+    progress.save(
+        update_fields=["verified_by", "verified_at", "verification_comment", "updated_at"]
+    )
+    _verification_event(learner, skill_id, EventKind.UNVERIFIED, now or timezone.now())
     return progress
+
+
+def _verification_event(learner: User, skill_id: int, kind: str, now: dt.datetime) -> None:
+    # The status stays done: the event says what a mentor did, not a move.
+    ProgressEvent.objects.create(
+        user=learner,
+        skill_id=skill_id,
+        from_status=Status.DONE,
+        to_status=Status.DONE,
+        kind=kind,
+        created_at=now,
+    )
 
 
 def mentor_note_save(*, mentor: User, learner: User, body: str) -> MentorNote:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -12,9 +15,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from ..account.submissions import AlreadySubmitted
-from ..http import AuthenticatedHttpRequest, redirect_back, refuse_changed_resend
+from ..http import AuthenticatedHttpRequest, HtmxHttpRequest, redirect_back, refuse_changed_resend
+from ..templating import at
 from . import services
-from .forms import FeedbackForm, InviteDecisionForm, InviteForm, SharingForm
+from .forms import FeedbackForm, InviteDecisionForm, InviteForm, InviteSendForm, SharingForm
 from .models import Feedback, Invite, Mentorship
 
 
@@ -36,6 +40,8 @@ def mentors_page(request: AuthenticatedHttpRequest) -> HttpResponse:
         "past": [m for m in mentorships if m.state == Mentorship.State.REVOKED],
         "invites": invites,
         "nav": "mentors",
+        "send_form": InviteSendForm(),
+        "invites_per_day": services.INVITES_PER_DAY,
     }
     return render(request, "mentoring/mentors.html", context)
 
@@ -55,8 +61,57 @@ def invite_new(request: AuthenticatedHttpRequest) -> HttpResponse:
         if not repeat.same:
             return refuse_changed_resend(request)
     else:
-        messages.success(request, "Invite link created. Send it to your mentor; it works once.")
+        messages.success(
+            request,
+            "Invite link created. Copy it and send it to your mentor; it works once.",
+            extra_tags=at("invites"),
+        )
     return HttpResponseRedirect(reverse("tracker:mentors") + "#invites")
+
+
+@require_POST
+@login_required
+def invite_send(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Mail an invite to a username or an address. The answer is the same whether or
+    not it names anyone (services.invite_send)."""
+    form = InviteSendForm(request.POST)
+    back = reverse("tracker:mentors") + "#invites"
+    if not form.is_valid():
+        messages.error(request, " ".join(map(str, form.errors["to"])), extra_tags=at("invites"))
+        return _see_other(back)
+    to = form.cleaned_data["to"]
+    try:
+        services.invite_send(
+            learner=request.user,
+            to=to,
+            link_for=lambda invite: request.build_absolute_uri(_invite_path(invite)),
+            once=form.one_time_key(),
+        )
+    except services.TooManyInvites:
+        messages.error(
+            request,
+            f"You have sent {services.INVITES_PER_DAY} invitations in the last 24 hours, "
+            "the most a day allows. Try again tomorrow, or create a link and send it yourself.",
+            extra_tags=at("invites"),
+        )
+        return _see_other(back)
+    except AlreadySubmitted as repeat:  # a double click: one invite, one mail
+        if not repeat.same:
+            return refuse_changed_resend(request)
+    messages.success(
+        request,
+        f"Invitation sent to “{to}”. If that is a Gradient username or an email address "
+        "that takes mail, they get a link to accept or decline; it works once and expires "
+        f"in {services.INVITE_DAYS} days. It is listed below until then.",
+        extra_tags=at("invites"),
+    )
+    return _see_other(back)
+
+
+def _see_other(url: str) -> HttpResponseRedirect:
+    response = HttpResponseRedirect(url)
+    response.status_code = 303
+    return response
 
 
 @require_POST
@@ -65,18 +120,28 @@ def invite_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     invite = get_object_or_404(
         Invite.objects.select_related("used_by"), pk=pk, learner=request.user
     )
-    messages.info(request, services.invite_revoke(invite=invite))
+    messages.info(request, services.invite_revoke(invite=invite), extra_tags=at("invites"))
     return HttpResponseRedirect(reverse("tracker:mentors") + "#invites")
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-@login_required
-def invite_accept(request: AuthenticatedHttpRequest, token: str) -> HttpResponse:
-    """Anyone signed in who holds the link sees who invites them and what they would
-    see, then accepts or declines."""
+def invite_accept(request: HtmxHttpRequest, token: str) -> HttpResponse:
+    """Whoever holds the link sees who invites them, why, and what they would see. Signed
+    in, they accept or decline; signed out, they sign up or log in and come back here."""
     try:
         invite = services.invite_from_token(token)
-        already = services.invite_check(invite, request.user, timezone.now())
+        if not request.user.is_authenticated:
+            services.invite_check(invite, None, timezone.now())
+            if request.method == "POST":
+                return redirect_to_login(request.get_full_path())
+            here = quote(request.path)
+            return render(
+                request,
+                "mentoring/invite_welcome.html",
+                {"invite": invite, "next": here},
+            )
+        user = request.user
+        already = services.invite_check(invite, user, timezone.now())
     except services.InviteError as e:
         return render(request, "mentoring/invite_invalid.html", {"message": str(e)}, status=410)
     mentee_page = reverse("tracker:mentee", args=[invite.learner.username])
@@ -91,7 +156,7 @@ def invite_accept(request: AuthenticatedHttpRequest, token: str) -> HttpResponse
         messages.info(request, "Invitation declined. Nothing was shared.")
         return HttpResponseRedirect(reverse("catalog:index"))
     try:
-        services.invite_accept(invite=invite, mentor=request.user)
+        services.invite_accept(invite=invite, mentor=user)
     except services.InviteError as e:  # used or withdrawn since the check above
         return render(request, "mentoring/invite_invalid.html", {"message": str(e)}, status=410)
     messages.success(request, f"You now mentor {invite.learner.display_name}.")
@@ -145,10 +210,11 @@ def feedback_reply(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
     if mentorship is None or user.pk not in (feedback.learner_id, feedback.mentor_id):
         raise Http404("No such feedback thread.")
-    fallback = feedback.target_url + "#feedback"
+    anchor = f"thread-{feedback.pk}"
+    fallback = f"{feedback.target_url}#{anchor}"
     form = FeedbackForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(map(str, form.errors["body"])))
+        messages.error(request, " ".join(map(str, form.errors["body"])), extra_tags=at(anchor))
         return redirect_back(request, fallback)
     try:
         services.feedback_give(
@@ -163,5 +229,5 @@ def feedback_reply(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         if not repeat.same:
             return refuse_changed_resend(request)
     else:
-        messages.success(request, "Reply sent.")
+        messages.success(request, "Reply sent.", extra_tags=at(anchor))
     return redirect_back(request, fallback)

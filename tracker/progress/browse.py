@@ -217,6 +217,7 @@ def _skill_context(request: HttpRequest, skill: SkillNode) -> dict[str, Any]:
             "saved": False,
             "links": SkillLink.objects.filter(user=user, skill_id=skill.id),
             "link_form": SkillLinkForm(),
+            "history": rules.skill_history(user, skill.id) if mine else [],
         }
         projects = projects_as_evidence(user, skill.id)
         context["evidence"] = [p for p in projects if p.shows]

@@ -45,6 +45,8 @@ class Progress(models.Model):
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     verified_at = models.DateTimeField(null=True, blank=True)
+    # What the verifying mentor said about the evidence; it goes with the verification.
+    verification_comment = models.TextField(blank=True)
     # Done because the learner knew it before (marked on /goal/known/); any later status
     # change clears it.
     known_before = models.BooleanField(default=False)

@@ -17,7 +17,7 @@ from django.utils import timezone
 from catalog.snapshot import Catalog, SkillNode, TrackNode
 
 from ..account.models import User
-from .models import Goal, Progress, Status
+from .models import EventKind, Goal, Progress, ProgressEvent, Status
 
 COMPLETION_RULE = "Skipped skills leave the count: they are neither done nor still to do."
 
@@ -53,6 +53,7 @@ def apply_status(progress: Progress, status: str, now: dt.datetime) -> None:
     if status != Status.DONE:
         progress.verified_by = None
         progress.verified_at = None
+        progress.verification_comment = ""
     # "Known before" describes how a skill came to be done; any move replaces it.
     progress.known_before = False
 
@@ -163,6 +164,7 @@ class ProgressRow(NamedTuple):
     verified_by_id: int | None
     verified_at: dt.datetime | None
     known_before: bool
+    verification_comment: str
     verifier_name: str
 
 
@@ -173,7 +175,7 @@ def progress_rows(
     verifier's name: one query, and tuples rather than model instances."""
     fields = ["skill_id", "status", "note" if notes else "id", "started_at", "completed_at",
               "updated_at", "verified_by_id", "verified_at", "known_before",
-              "verified_by__first_name", "verified_by__last_name",
+              "verification_comment", "verified_by__first_name", "verified_by__last_name",
               "verified_by__username"]  # fmt: skip
     rows = {}
     query = Progress.objects.filter(user=user)
@@ -248,6 +250,24 @@ def recent_activity(
         ActivityRow(status, when, catalog.skills.get(skill_id), ago(when, today))
         for skill_id, status, when in reversed(events[-limit:])
     ]
+
+
+HISTORY_LABELS: dict[str, str] = {
+    EventKind.KNOWN: "Marked as known before Gradient",
+    EventKind.VERIFIED: "Verified by a mentor",
+    EventKind.UNVERIFIED: "Verification withdrawn",
+}
+
+
+def skill_history(user: User, skill_id: int) -> list[tuple[str, dt.datetime]]:
+    """What happened to one skill of the learner, newest first, in words: status moves,
+    "known before", a mentor's verification and its withdrawal. One query."""
+    rows = (
+        ProgressEvent.objects.filter(user=user, skill_id=skill_id)
+        .order_by("-created_at", "-id")
+        .values_list("kind", "to_status", "created_at")
+    )
+    return [(HISTORY_LABELS.get(kind) or Status(to).label, when) for kind, to, when in rows]
 
 
 def ago(when: dt.datetime, today: dt.date) -> str:

@@ -66,6 +66,7 @@ STATUS_FIELDS = [
     "completed_at",
     "verified_by",
     "verified_at",
+    "verification_comment",
     "known_before",
     "updated_at",
 ]

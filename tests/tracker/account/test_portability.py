@@ -197,6 +197,7 @@ def test_the_json_export_holds_everything_the_user_owns(alice, bob, catalog) -> 
         "updated_at": data["progress"][0]["updated_at"],
         "verified_by": "bob",
         "verified_at": "2026-03-06T09:00:00+00:00",
+        "verification_comment": "",
         "known_before": False,
     }
     assert [p["skill"] for p in data["progress"]] == ["skill-1-1", "skill-1-2", "skill-1-3"]
@@ -208,7 +209,9 @@ def test_the_json_export_holds_everything_the_user_owns(alice, bob, catalog) -> 
         "kind": "status",
         "created_at": "2026-03-01T09:00:00+00:00",
     }
-    assert len(data["events"]) == 4
+    # Three status changes on a skill, one on another, and bob's verification.
+    assert len(data["events"]) == 5
+    assert data["events"][-1]["kind"] == "verified"
     assert data["links"] == [
         {
             "skill": "skill-1-2",
@@ -373,7 +376,7 @@ def test_the_export_runs_the_same_queries_for_any_amount_of_data(alice, catalog)
     assert len(response.json()["projects"]) == 13
     assert len(response.json()["feedback_given"]) == 8
     assert len(response.json()["mentor_notes"]) == 4
-    assert len(small.captured_queries) == len(large.captured_queries) <= 17
+    assert len(small.captured_queries) == len(large.captured_queries) <= 20
 
 
 @pytest.mark.django_db
@@ -408,8 +411,9 @@ def test_the_csv_has_a_row_per_published_skill_in_catalog_order(alice, catalog) 
         "2026-03-02T09:00:00+00:00",
         "'@SUM(1)",
         "2026-03-03T09:00:00+00:00",
+        "",
     ]
-    assert rows[2] == ["Track 1", "skill-1-2", "'=HYPERLINK(1)", "todo", "", "", "", ""]
+    assert rows[2] == ["Track 1", "skill-1-2", "'=HYPERLINK(1)", "todo", "", "", "", "", ""]
 
 
 @pytest.mark.django_db
@@ -985,7 +989,8 @@ def everything(user: User, other: User, skills: list[Skill], tag: str) -> None:
 def test_the_delete_page_says_what_goes(alice, bob, catalog, alice_client) -> None:
     everything(alice, bob, catalog, "a")
     html = alice_client.get("/account/delete/").content.decode()
-    assert "Your progress on 3 skills, with your notes, and 4 history events." in html
+    # Three status changes, one more, and a mentor's verification.
+    assert "Your progress on 3 skills, with your notes, and 5 history events." in html
     assert "1 project with their evaluation tables, collaborators and 1 image" in html
     assert "1 mentorship as a learner and 0 as a mentor, and 2 invite links." in html
     assert "2 feedback comments you received, gave or replied with" in html

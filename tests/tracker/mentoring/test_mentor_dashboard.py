@@ -12,7 +12,8 @@ from django.db import connection
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 
-from catalog.snapshot import get_catalog
+from catalog.models import Track
+from catalog.snapshot import SHORT_TITLE_LENGTH, forget_catalog, get_catalog, short_title
 from tests.helpers import make_catalog, make_user
 from tracker.mentoring import rules as mentoring
 from tracker.models import Feedback, Mentorship, Progress, ProgressEvent, Status, User
@@ -188,7 +189,10 @@ def test_the_page_shows_a_row_per_mentee(client: Client, grace, mentees) -> None
     assert '<a href="/mentor/dave/">Dave Dale</a>' in html
     assert 'role="progressbar" aria-label="Completion"' in html
     assert 'aria-valuenow="33"><span class="progress-fill w-33"></span>' in html
-    assert '<span class="matrix" role="img" aria-label="Track 1 67%, Track 2 0%">' in html
+    assert (
+        '<span class="matrix" role="img" aria-label="Track 1 67%, Track 2 0%" '
+        'title="Track 1 67%, Track 2 0%">'
+    ) in html
     assert '<i class="w-67"></i><i class="w-0"></i></span>' in html
     assert '<time datetime="2026-11-19">yesterday</time>' in html
     assert '<time datetime="2026-10-11">40 days ago</time>' in html
@@ -255,13 +259,50 @@ def test_the_sorted_header_links_to_the_other_direction_with_a_visible_arrow(
     client.force_login(grace)
     html = client.get("/mentor/?sort=completion&dir=desc").content.decode()
     assert (
-        '<th scope="col" aria-sort="descending"><a href="?sort=completion&amp;dir=asc">'
+        '<th role="columnheader" scope="col" class="col-completion" aria-sort="descending">'
+        '<a href="?sort=completion&amp;dir=asc">'
         'Completion<span class="sort-arrow" aria-hidden="true">▼</span></a></th>'
     ) in html
     # Other columns start in their most useful direction, with no arrow.
     assert '<a href="?sort=name&amp;dir=asc">Mentee</a>' in html
     assert '<a href="?sort=unread&amp;dir=desc">Unread replies</a>' in html
     assert "sorted by Completion, descending" in html
+
+
+@pytest.mark.django_db
+def test_track_columns_have_short_labels_with_the_full_names_in_tooltip_and_legend(
+    client: Client, grace, mentees
+) -> None:
+    Track.objects.filter(slug="track-1").update(title="Mathematics and statistics")
+    Track.objects.filter(slug="track-2").update(title="Data: collection, cleaning and more")
+    forget_catalog()
+    client.force_login(grace)
+    html = client.get("/mentor/").content.decode()
+    assert (
+        '<span class="matrix-label" title="Mathematics and statistics">Mathematics</span>' in html
+    )
+    assert (
+        '<span class="matrix-label" title="Data: collection, cleaning and more">Data</span>' in html
+    )
+    legend = html[html.index('class="matrix-legend') :]
+    assert "<b>Mathematics</b>: Mathematics and statistics" in legend
+
+
+@pytest.mark.django_db
+def test_on_a_phone_each_fact_carries_its_own_label(client: Client, grace, mentees) -> None:
+    """The phone layout hides the header row, so the cells that are bare numbers or
+    times say what they are (CSS shows data-label)."""
+    client.force_login(grace)
+    html = client.get("/mentor/").content.decode()
+    for label in ("Done in 7 days", "Last activity", "Unread replies"):
+        assert f'data-label="{label}"' in html
+
+
+def test_short_titles_fit_a_column_header() -> None:
+    assert short_title("Machine-learning algorithms") == "ML algorithms"
+    assert short_title("Community and networking") == "Community"
+    assert short_title("Soft skills") == "Soft skills"
+    assert len(short_title("A" * 60)) <= SHORT_TITLE_LENGTH
 
 
 @pytest.mark.django_db

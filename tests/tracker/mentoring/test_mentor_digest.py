@@ -7,13 +7,13 @@ import pytest
 import time_machine
 from django.conf import settings
 from django.core import mail
+from django.core.mail import EmailMessage
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from catalog.models import Skill
 from tests.helpers import make_catalog, make_user
-from tracker import mail as tracker_mail
 from tracker.mentoring import digest
 from tracker.models import Feedback, Mentorship, User
 from tracker.progress.services import progress_set_status
@@ -99,7 +99,10 @@ def test_a_mentor_gets_one_mail_naming_each_mentee(mentees, alice, bob, dave, sk
     assert f"All your mentees: {settings.SITE_URL}/mentor/\n" in message.body
     assert message.body.startswith("Hello bob,\n")
     assert "\n== Alice O'Neil (alice)\n" in message.body  # plain text: nothing HTML-escaped
-    assert message.body.endswith("something to report.\n")
+    assert "something to report.\n" in message.body
+    # One click stops it: a link in the body, and RFC 8058's headers for mail programs.
+    assert "You get the weekly digest of your mentees.\nStop it in one click: " in message.body
+    assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     links = Mentorship.objects.filter(mentor=bob)
     assert {(m.learner.username, m.digest_sent_at) for m in links} == {
         ("alice", T0),
@@ -234,14 +237,14 @@ def test_a_failing_send_does_not_stop_the_others_and_exits_1(
     mentees, alice, bob, dave, monkeypatch
 ) -> None:
     start_mentoring(alice, dave)
-    real_send_mail = tracker_mail.send_mail
+    real_send = EmailMessage.send
 
-    def send_mail(subject, body, from_email, recipients, **kwargs):
-        if recipients == ["bob@example.com"]:
+    def send(message, fail_silently=False):
+        if message.to == ["bob@example.com"]:
             raise ConnectionRefusedError("SMTP server down")
-        return real_send_mail(subject, body, from_email, recipients, **kwargs)
+        return real_send(message, fail_silently)
 
-    monkeypatch.setattr(tracker_mail, "send_mail", send_mail)
+    monkeypatch.setattr(EmailMessage, "send", send)
     out, err = StringIO(), StringIO()
 
     with time_machine.travel(T0, tick=False), pytest.raises(CommandError) as failure:
@@ -256,7 +259,7 @@ def test_a_failing_send_does_not_stop_the_others_and_exits_1(
     assert Mentorship.objects.get(mentor=dave).digest_sent_at == T0
     assert {m.digest_sent_at for m in Mentorship.objects.filter(mentor=bob)} == {None}
 
-    monkeypatch.setattr(tracker_mail, "send_mail", real_send_mail)
+    monkeypatch.setattr(EmailMessage, "send", real_send)
     out_next, _ = run(at(1))  # bob's digest was not recorded, so the next run retries it
 
     assert out_next.startswith("Sent 1 digest; 1 skipped")

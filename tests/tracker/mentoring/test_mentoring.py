@@ -169,11 +169,12 @@ def test_a_tampered_link_is_refused(grace, token: str) -> None:
 
 
 @pytest.mark.django_db
-def test_the_invite_link_needs_a_login(client: Client, alice) -> None:
+def test_accepting_an_invite_needs_a_login(client: Client, alice) -> None:
     invite = invite_create(learner=alice)
-    response = client.get(f"/mentors/accept/{invite_token(invite)}/")
+    response = client.post(f"/mentors/accept/{invite_token(invite)}/", {"decision": "accept"})
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
+    assert not Mentorship.objects.exists()
 
 
 @pytest.mark.django_db
@@ -414,10 +415,10 @@ def test_verify_a_done_skill_shows_everywhere(alice, grace, catalog) -> None:
     skill = catalog[0]
     mentor = login(grace)
     # Not done yet: refused with a message, nothing written.
-    mentor.post(f"/mentor/alice/verify/{skill.slug}/")
+    mentor.post(f"/mentor/alice/verify/{skill.slug}/", {"comment": ""})
     assert not Progress.objects.filter(verified_by=grace).exists()
     progress_set_status(user=alice, skill_id=skill.pk, status="done")
-    mentor.post(f"/mentor/alice/verify/{skill.slug}/")
+    mentor.post(f"/mentor/alice/verify/{skill.slug}/", {"comment": ""})
     progress = Progress.objects.get(user=alice, skill=skill)
     assert progress.verified_by == grace and progress.verified_at
     today = progress.verified_at.strftime("%-d %b %Y")
