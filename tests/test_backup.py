@@ -119,7 +119,7 @@ def test_a_restored_backup_has_every_row_of_every_table(
 ) -> None:
     run("seed_demo")
     source = row_counts()
-    assert source["tracker_progressevent"] > 100  # the demo history, so there is data to lose
+    assert source["tracker_progressevent"] > 50  # the demo history, so there is data to lose
     assert "django_migrations" in source and "gradient_cache" in source
     backup = tmp_path / "gradient.backup"
 
