@@ -329,6 +329,8 @@ SPEC: dict[str, Route] = {
             Case("stage 2 of 1", {"stage": "2"}),
             Case("stage in words", {"stage": "one"}),
             Case("a negative stage", {"stage": "-1"}),
+            Case("a superscript two", {"stage": "²"}),
+            Case("an Arabic-Indic one", {"stage": "١"}),
             Case("unicode junk", {"skill": JUNK, "stage": JUNK}),
             Case("a 10 KB value", {"skill": TEN_KB}),
         ],

@@ -295,7 +295,8 @@ def _known_choice(request: AuthenticatedHttpRequest, path: PathNode) -> list[int
     catalog = get_catalog()
     stage = request.POST.get("stage")
     if stage is not None:
-        if not stage.isdigit() or not 1 <= int(stage) <= len(path.stages):
+        # isdecimal() alone lets "²" and "٣" through, which int() refuses or reads.
+        if not (stage.isascii() and stage.isdecimal()) or not 1 <= int(stage) <= len(path.stages):
             return None
         return [pk for pk, _ in path.stages[int(stage) - 1].steps]
     in_path = set(path.skill_ids)
