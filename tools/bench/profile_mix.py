@@ -22,6 +22,7 @@ import random
 import sys
 import time
 from pathlib import Path
+from urllib.parse import quote_plus
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
@@ -40,7 +41,7 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 
 from catalog.models import Skill, Track  # noqa: E402
-from tools.bench.bench import MIX  # noqa: E402
+from tools.bench.bench import MIX, SEARCHES  # noqa: E402
 from tracker.models import Mentorship, User  # noqa: E402
 
 
@@ -97,6 +98,7 @@ def main() -> None:
                 "skill": f"/skills/{rng.choice(skills)}/",
                 "projects": "/projects/",
                 "catalog": "/catalog/",
+                "search": f"/catalog/?q={quote_plus(rng.choice(SEARCHES))}",
             }[action]
             response = rng.choice(learners).get(path)
         if response.status_code != 200:

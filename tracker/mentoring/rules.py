@@ -133,6 +133,7 @@ class MenteeRow:
 
 class _Activity(TypedDict):
     last: dt.datetime | None
+    first: dt.datetime | None
     recent_done: int
     unread: int
     goal_path: str | None
@@ -176,6 +177,8 @@ def _mentorships(
             goal_hours=Subquery(goal.values("hours_per_week")[:1]),
             goal_target=Subquery(goal.values("target_date")[:1]),
             last=Subquery(events.order_by("-created_at").values("created_at")[:1]),
+            # When they began, for the plan (pace waits for two weeks of history).
+            first=Subquery(events.order_by("created_at").values("created_at")[:1]),
             recent_done=Coalesce(Subquery(recent, output_field=IntegerField()), 0),
             unread=Coalesce(Subquery(unread, output_field=IntegerField()), 0),
         )
@@ -210,8 +213,8 @@ def mentee_rows(mentor: User, catalog: Catalog, now: dt.datetime) -> list[Mentee
     if not mentorships:
         return []
     counts = _track_counts(mentor)
-    with_goals = [m.learner_id for m in mentorships if m.goal_hours is not None]
-    facts = plan.facts_for_many(with_goals) if with_goals else {}
+    with_goals = {m.learner_id: m.first for m in mentorships if m.goal_hours is not None}
+    facts = plan.facts_for_many(with_goals, now) if with_goals else {}
     rows = []
     for mentorship in mentorships:
         learner = mentorship.learner

@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -137,11 +137,18 @@ def facts_from(
     return facts
 
 
-def facts_for_many(user_ids: Iterable[int]) -> dict[int, Facts]:
-    """Facts for many learners (a mentor's mentees) in three queries, however many there
-    are: their progress, when each skill was first started and done, their goals."""
-    ids = list(user_ids)
-    facts = {pk: Facts() for pk in ids}
+def facts_for_many(began: Mapping[int, dt.datetime | None], now: dt.datetime) -> dict[int, Facts]:
+    """What projections need for many learners (a mentor's mentees, by id, each with the
+    time of their first status change, which the caller reads with its own rows), in
+    three queries however many there are: their statuses, the skills whose first
+    completion falls in the pace window, their goals. Enough for `build_plan(full=False)`;
+    the week plan and the streak need a learner's whole history (`facts_from`).
+
+    The grouping is done by the database: reading every event of fifty mentees to fold
+    them here cost two thirds of the mentor dashboard's time.
+    """
+    ids = list(began)
+    facts = {pk: Facts(first_activity=began[pk]) for pk in ids}
     rows = Progress.objects.filter(user_id__in=ids).exclude(status=Status.TODO)
     for user_id, pk, status, known_before in rows.values_list(
         "user_id", "skill_id", "status", "known_before"
@@ -149,15 +156,16 @@ def facts_for_many(user_ids: Iterable[int]) -> dict[int, Facts]:
         facts[user_id].statuses[pk] = status
         if known_before:
             facts[user_id].known.add(pk)
-    firsts = (
-        ProgressEvent.objects.filter(user_id__in=ids, kind=EventKind.STATUS)
-        .values("user_id", "skill_id", "to_status")
+    events = ProgressEvent.objects.filter(user_id__in=ids, kind=EventKind.STATUS).order_by()
+    recent = (
+        events.filter(to_status=Status.DONE)
+        .values("user_id", "skill_id")
         .annotate(first=Min("created_at"))
-        .order_by()
-        .values_list("user_id", "skill_id", "to_status", "first")
+        .filter(first__gt=now - PACE_WINDOW)
+        .values_list("user_id", "skill_id", "first")
     )
-    for user_id, pk, to_status, first in firsts:
-        facts[user_id].add(pk, to_status, first)
+    for user_id, pk, first in recent:
+        facts[user_id].completed[pk] = first
     goals = Goal.objects.filter(user_id__in=ids).order_by("set_at", "id")
     for user_id, *row in goals.values_list(
         "user_id", "path_id", "hours_per_week", "target_date", "set_at"

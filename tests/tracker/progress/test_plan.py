@@ -378,3 +378,30 @@ def test_nothing_completed_in_four_weeks_is_stalled_not_a_made_up_number(learner
         page = client.get("/dashboard/").content.decode()
     assert "Stalled: nothing completed in four weeks" in page
     assert "No skill of the path was completed in the last four weeks" in page
+
+
+@pytest.mark.django_db
+def test_the_mentor_projects_what_the_learner_sees(learner, skills) -> None:
+    """The mentor's table reads less history (grouped in the database), to the same
+    projection: pace, finish, weeks behind."""
+    from tracker.mentoring.services import mentorship_create
+
+    mentor = make_user("mo")
+    mentorship_create(learner=learner, mentor=mentor)
+    steady_learner(learner, skills, weeks=12)
+    move(learner, skills[0], "learning", at(week(11)))  # undone and done again: once
+    move(learner, skills[0], "done", at(week(11), 12))
+    progress_mark_known(user=learner, skill_ids=[skills[6].pk], now=at(week(11)))
+    now = at(week(12, 2))
+    first = ProgressEvent.objects.filter(user=learner).order_by("created_at")[0].created_at
+    facts = plan.facts_for_many({learner.pk: first}, now)[learner.pk]
+    theirs = plan.build_plan(facts, get_catalog(), now=now, full=False)
+    mine = plan_of(learner, now)
+    assert theirs is not None
+    assert (theirs.pace, theirs.finish_at_pace, theirs.weeks_behind, theirs.hours_left) == (
+        mine.pace,
+        mine.finish_at_pace,
+        mine.weeks_behind,
+        mine.hours_left,
+    )
+    assert mine.pace > 0
