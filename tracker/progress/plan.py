@@ -23,7 +23,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from django.db.models import Min
+from django.db.models import Case, F, Min, Value, When
 from django.utils import timezone
 
 from catalog.snapshot import Catalog, PathNode, SkillNode
@@ -149,13 +149,19 @@ def facts_for_many(began: Mapping[int, dt.datetime | None], now: dt.datetime) ->
     """
     ids = list(began)
     facts = {pk: Facts(first_activity=began[pk]) for pk in ids}
-    rows = Progress.objects.filter(user_id__in=ids).exclude(status=Status.TODO)
-    for user_id, pk, status, known_before in rows.values_list(
-        "user_id", "skill_id", "status", "known_before"
-    ):
-        facts[user_id].statuses[pk] = status
-        if known_before:
+    # Only what projections count: done (or known before) and skipped. "known" is made
+    # in SQL: a boolean column costs a Python converter per row on SQLite, a third of this
+    # function's time for the two thousand rows of fifty mentees.
+    rows = (
+        Progress.objects.filter(user_id__in=ids, status__in=[Status.DONE, Status.SKIPPED])
+        .annotate(state=Case(When(known_before=True, then=Value("known")), default=F("status")))
+        .values_list("user_id", "skill_id", "state")
+    )
+    for user_id, pk, state in rows:
+        if state == "known":
             facts[user_id].known.add(pk)
+            state = Status.DONE
+        facts[user_id].statuses[pk] = state
     events = ProgressEvent.objects.filter(user_id__in=ids, kind=EventKind.STATUS).order_by()
     recent = (
         events.filter(to_status=Status.DONE)
