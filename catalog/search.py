@@ -51,10 +51,9 @@ def query_words(query: str) -> list[str]:
 def search_skills(query: str, *, limit: int = DEFAULT_LIMIT) -> list[int]:
     """Ids of the published skills matching `query`, best first, at most `limit`.
 
-    Runs one query for a query that fills a page (on PostgreSQL, from titles, aliases,
-    tracks or resources; a second reads the summaries when they do not), at most four for
-    one that matches nothing (and on SQLite, with a word the index lacks, one reading the
-    index's vocabulary), and none for an empty one, whatever the catalog's size.
+    Runs one query for a query that matches, at most three for one that does not (and
+    on SQLite, with a word the index lacks, one reading the index's vocabulary), and none
+    for an empty one, whatever the catalog's size.
     """
     words = query_words(query)
     if not words:
@@ -76,23 +75,15 @@ def _tsquery(words: Iterable[str], operator: str) -> str:
 
 
 def _search_postgres(words: list[str], limit: int) -> list[int]:
-    # Summaries last: a skill matched in its summary alone scores 0, below every other
-    # match, so when titles, aliases, tracks and resources fill the page, the summaries
-    # (to_tsvector over the longest text of every skill, most of the cost of a broad
-    # word) need not be read at all.
-    ids = _postgres_query(words, "&", limit, fuzzy=False, summaries=False)
-    if len(ids) < limit:
-        ids = _postgres_query(words, "&", limit, fuzzy=False, summaries=True)
+    ids = _postgres_query(words, "&", limit, fuzzy=False)
     if not ids:  # a misspelling: let trigram similarity in
-        ids = _postgres_query(words, "&", limit, fuzzy=True, summaries=True)
+        ids = _postgres_query(words, "&", limit, fuzzy=True)
     if not ids and len(words) > 1:
-        ids = _postgres_query(words, "|", limit, fuzzy=True, summaries=True)
+        ids = _postgres_query(words, "|", limit, fuzzy=True)
     return ids
 
 
-def _postgres_query(
-    words: list[str], operator: str, limit: int, *, fuzzy: bool, summaries: bool
-) -> list[int]:
+def _postgres_query(words: list[str], operator: str, limit: int, *, fuzzy: bool) -> list[int]:
     from django.contrib.postgres.search import (
         SearchQuery,
         SearchRank,
@@ -123,11 +114,10 @@ def _postgres_query(
     track_ids = Track.objects.alias(v=SearchVector("title", config=PG_CONFIG)).filter(v=query)
     matches = (
         Q(pk__in=head_ids)
+        | Q(pk__in=body_ids)
         | Q(pk__in=resource_skill_ids.values("skill_id"))
         | Q(track__in=track_ids.values("pk"))
     )
-    if summaries:
-        matches |= Q(pk__in=body_ids)
     similarity: Any = Value(0.0)
     if fuzzy:
         text = " ".join(words)

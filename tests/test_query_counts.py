@@ -128,12 +128,7 @@ def test_a_page_runs_the_same_few_queries_at_any_size(name: str) -> None:
             client.get(path(), **extra)  # this process's catalog copy, after the growth
             results.append(count(client, lambda: client.get(path(), **extra)))
     (small, rendered_small), (large, rendered_large) = results
-    if name == "search":
-        # On PostgreSQL the summaries are read only when titles do not fill the page, so
-        # a larger catalog may need one query fewer; never more.
-        assert large <= small <= LIMIT and small - large <= 1, f"{name}: {small}, then {large}"
-    else:
-        assert small == large <= LIMIT, f"{name}: {small} queries, then {large}"
+    assert small == large <= LIMIT, f"{name}: {small} queries, then {large}"
     # Rendered, not served from a cache, both times.
     assert rendered_small and rendered_large
 
