@@ -27,7 +27,7 @@ from catalog.snapshot import Catalog, TrackNode
 
 from ..account.models import User
 from ..progress import plan
-from ..progress.models import EventKind, Goal, Progress, ProgressEvent, Status
+from ..progress.models import EventKind, Progress, ProgressEvent, Status
 from ..progress.plan import Plan
 from ..progress.rules import completion_percent
 from . import services
@@ -136,9 +136,6 @@ class _Activity(TypedDict):
     first: dt.datetime | None
     recent_done: int
     unread: int
-    goal_path: str | None
-    goal_hours: int | None
-    goal_target: dt.date | None
 
 
 def _mentorships(
@@ -151,7 +148,6 @@ def _mentorships(
     events = ProgressEvent.objects.filter(
         user=OuterRef("learner_id"), kind=EventKind.STATUS
     ).order_by()
-    goal = Goal.objects.filter(user=OuterRef("learner_id")).order_by("-set_at", "-id")
     recent = (
         events.filter(to_status=Status.DONE, created_at__gt=now - RECENT_WINDOW)
         .values("user")
@@ -173,9 +169,6 @@ def _mentorships(
         .select_related("learner")
         .only("learner__username", "learner__first_name", "learner__last_name")
         .annotate(
-            goal_path=Subquery(goal.values("path__title")[:1]),
-            goal_hours=Subquery(goal.values("hours_per_week")[:1]),
-            goal_target=Subquery(goal.values("target_date")[:1]),
             last=Subquery(events.order_by("-created_at").values("created_at")[:1]),
             # When they began, for the plan (pace waits for two weeks of history).
             first=Subquery(events.order_by("created_at").values("created_at")[:1]),
@@ -206,18 +199,20 @@ def _track_counts(mentor: User) -> dict[tuple[int, int], tuple[int, int]]:
 
 
 def mentee_rows(mentor: User, catalog: Catalog, now: dt.datetime) -> list[MenteeRow]:
-    """Every active mentee of `mentor`, by name: two queries however many there are
-    (the mentorships with their learners and activity, then progress per mentee and
-    track, grouped), and three more for the plans when any mentee has a goal."""
+    """Every active mentee of `mentor`, by name: three queries however many there are
+    (the mentorships with their learners and activity, progress per mentee and track,
+    grouped, and the goals), and two more for the plans when any mentee has a goal."""
     mentorships = list(_mentorships(mentor, now))
     if not mentorships:
         return []
     counts = _track_counts(mentor)
-    with_goals = {m.learner_id: m.first for m in mentorships if m.goal_hours is not None}
-    facts = plan.facts_for_many(with_goals, now) if with_goals else {}
+    facts = plan.facts_for_many({m.learner_id: m.first for m in mentorships}, now)
     rows = []
     for mentorship in mentorships:
         learner = mentorship.learner
+        their = facts.get(learner.pk)
+        goal = their.goal if their else None
+        path = catalog.path(goal.path_id) if goal else None
         tracks = []
         done = counted = 0
         for track in catalog.tracks:
@@ -240,12 +235,10 @@ def mentee_rows(mentor: User, catalog: Catalog, now: dt.datetime) -> list[Mentee
                 idle_days=days,
                 status=activity_status(days),
                 unread_replies=mentorship.unread,
-                goal_path=mentorship.goal_path,
-                goal_hours=mentorship.goal_hours,
-                goal_target=mentorship.goal_target,
-                plan=plan.build_plan(facts[learner.pk], catalog, now=now, full=False)
-                if learner.pk in facts
-                else None,
+                goal_path=path.title if path else None,
+                goal_hours=goal.hours_per_week if goal else None,
+                goal_target=goal.target_date if goal else None,
+                plan=plan.build_plan(their, catalog, now=now, full=False) if their else None,
             )
         )
     rows.sort(key=lambda r: (r.name.casefold(), r.mentee.username))
