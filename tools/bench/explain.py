@@ -25,9 +25,9 @@ from django.db import connection, transaction  # noqa: E402
 from django.db.models import Count  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from catalog.snapshot import get_catalog  # noqa: E402
 from tracker.mentoring import rules as mentoring_rules  # noqa: E402
 from tracker.models import Mentorship, Progress, User  # noqa: E402
+from tracker.progress import plan as plans  # noqa: E402
 from tracker.progress import rules  # noqa: E402
 
 
@@ -57,15 +57,16 @@ def main() -> None:
     mentor = User.objects.get(pk=mentor[0]["mentor"])
     print(f"Database: {connection.vendor}; learner {learner.username}, mentor {mentor.username}\n")
 
-    catalog = get_catalog()
     now = timezone.now()
     for title, read in [
         ("The learner's progress rows (mentee page)", lambda: rules.progress_rows(learner)),
-        ("Recent activity", lambda: rules.recent_activity(learner, catalog)),
-        ("Completions per day (calendar and streaks)", lambda: rules.completion_days(learner)),
+        ("The learner's status changes (calendar, recent activity, pace, streak)",
+         lambda: plans.status_events(learner)),
         ("Mentor: mentees with last activity, done this week, unread replies",
-         lambda: list(mentoring_rules._mentorships(mentor, now))),
-        ("Mentor: progress per mentee and track", lambda: mentoring_rules._track_counts(mentor)),
+         lambda: mentoring_rules._mentees(mentor, now)),
+        ("Mentor: done and skipped skills of every mentee, first completions in the pace window",
+         lambda: plans.finished_rows(
+             [m.id for m in mentoring_rules._mentees(mentor, now)], now)),
     ]:  # fmt: skip
         with _Capture() as captured:
             read()

@@ -33,7 +33,7 @@ _NEVER = dt.datetime.min.replace(tzinfo=dt.UTC)
 # Rows are ordered by name first, and Python's sort is stable (reverse=True too),
 # so ties always stay in name order.
 COLUMNS: dict[str, tuple[str, Callable[[MenteeRow], Any], str]] = {
-    "name": ("Mentee", lambda r: (r.name.casefold(), r.mentee.username), "asc"),
+    "name": ("Mentee", lambda r: (r.name.casefold(), r.username), "asc"),
     "completion": ("Completion", lambda r: r.percent, "desc"),
     "recent": ("Done in 7 days", lambda r: r.done_last_7_days, "desc"),
     "last": ("Last activity", lambda r: r.last_activity or _NEVER, "desc"),
@@ -130,8 +130,8 @@ def mentor_export_csv(request: AuthenticatedHttpRequest) -> HttpResponse:
     writer.writerow([csv_safe(h) for h in header])
     for row in rows:
         cells: list[object] = [
-            row.mentee.username,
-            row.mentee.get_full_name(),
+            row.username,
+            row.full_name,
             row.percent,
             row.done,
             row.counted,

@@ -17,9 +17,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TypedDict, cast
+from typing import NamedTuple
 
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -27,14 +27,11 @@ from catalog.snapshot import Catalog, TrackNode
 
 from ..account.models import User
 from ..progress import plan
-from ..progress.models import EventKind, Progress, ProgressEvent, Status
+from ..progress.models import EventKind, ProgressEvent, Status
 from ..progress.plan import Plan
 from ..progress.rules import completion_percent
 from . import services
 from .models import Feedback, Mentorship
-
-if TYPE_CHECKING:
-    from django_stubs_ext import WithAnnotations
 
 ACTIVE_DAYS = 7
 SLOWING_DAYS = 21
@@ -86,8 +83,8 @@ def unread_replies(mentor: User, learner_ids: Iterable[int] | QuerySet) -> dict[
 
 @dataclass(frozen=True)
 class MenteeRow:
-    mentee: User
-    mentorship: Mentorship
+    username: str
+    full_name: str  # "" when they gave none
     percent: int
     done: int
     counted: int
@@ -104,7 +101,7 @@ class MenteeRow:
 
     @property
     def name(self) -> str:
-        return self.mentee.display_name
+        return self.full_name or self.username
 
     @property
     def status_label(self) -> str:
@@ -131,19 +128,24 @@ class MenteeRow:
         return timezone.localtime(self.last_activity).date().isoformat()
 
 
-class _Activity(TypedDict):
-    last: dt.datetime | None
-    first: dt.datetime | None
-    recent_done: int
-    unread: int
+class Mentee(NamedTuple):
+    """A mentee as the dashboard reads them: plain values, no model instances (building
+    a hundred of those cost more than the query)."""
+
+    id: int
+    username: str
+    first_name: str
+    last_name: str
+    last: dt.datetime | None  # their last status change
+    first: dt.datetime | None  # their first, for the plan (pace waits for two weeks)
+    recent_done: int  # skills done in the last 7 days
+    unread: int  # their replies to this mentor not read yet
 
 
-def _mentorships(
-    mentor: User, now: dt.datetime
-) -> QuerySet[WithAnnotations[Mentorship, _Activity]]:
-    """The mentor's active mentorships with each learner's name, last activity, skills done
-    in the last 7 days and unread replies: one query, a few index lookups per mentee
-    (a grouped query over every event of every mentee reads all their history)."""
+def _mentees(mentor: User, now: dt.datetime) -> list[Mentee]:
+    """The mentor's active mentees with their names, last activity, skills done in the
+    last 7 days and unread replies: one query, a few index lookups per mentee (a grouped
+    query over every event of every mentee reads all their history)."""
     # Skills marked as known before are not activity.
     events = ProgressEvent.objects.filter(
         user=OuterRef("learner_id"), kind=EventKind.STATUS
@@ -163,85 +165,80 @@ def _mentorships(
         .annotate(n=Count("id"))
         .values("n")
     )
-    mentorships = (
+    rows = (
         Mentorship.objects.active()
         .filter(mentor=mentor)
-        .select_related("learner")
-        .only("learner__username", "learner__first_name", "learner__last_name")
         .annotate(
             last=Subquery(events.order_by("-created_at").values("created_at")[:1]),
-            # When they began, for the plan (pace waits for two weeks of history).
             first=Subquery(events.order_by("created_at").values("created_at")[:1]),
             recent_done=Coalesce(Subquery(recent, output_field=IntegerField()), 0),
             unread=Coalesce(Subquery(unread, output_field=IntegerField()), 0),
         )
+        .values_list(
+            "learner_id",
+            "learner__username",
+            "learner__first_name",
+            "learner__last_name",
+            "last",
+            "first",
+            "recent_done",
+            "unread",
+        )
     )
-    return cast("QuerySet[WithAnnotations[Mentorship, _Activity]]", mentorships)
-
-
-def _track_counts(mentor: User) -> dict[tuple[int, int], tuple[int, int]]:
-    """(mentee, track) -> (done, skipped), over published skills only: one grouped query."""
-    mentee_ids = Mentorship.objects.active().filter(mentor=mentor).values("learner_id")
-    return {
-        (row["user_id"], row["skill__track_id"]): (row["done"], row["skipped"])
-        for row in Progress.objects.filter(
-            user_id__in=mentee_ids,
-            skill__is_published=True,
-            status__in=[Status.DONE, Status.SKIPPED],
-        )
-        .values("user_id", "skill__track_id")
-        .annotate(
-            done=Count("id", filter=Q(status=Status.DONE)),
-            skipped=Count("id", filter=Q(status=Status.SKIPPED)),
-        )
-        .order_by()
-    }
+    return [Mentee._make(row) for row in rows]
 
 
 def mentee_rows(mentor: User, catalog: Catalog, now: dt.datetime) -> list[MenteeRow]:
     """Every active mentee of `mentor`, by name: three queries however many there are
-    (the mentorships with their learners and activity, progress per mentee and track,
-    grouped, and the goals), and two more for the plans when any mentee has a goal."""
-    mentorships = list(_mentorships(mentor, now))
-    if not mentorships:
+    (the mentees with their activity; their done and skipped skills, which give both the
+    track bars and the plans; their goals)."""
+    mentees = _mentees(mentor, now)
+    if not mentees:
         return []
-    counts = _track_counts(mentor)
-    facts = plan.facts_for_many({m.learner_id: m.first for m in mentorships}, now)
+    finished = plan.finished_rows([m.id for m in mentees], now)
+    # (mentee, track) -> [done, skipped], over published skills only.
+    counts: dict[tuple[int, int], list[int]] = {}
+    skills = catalog.skills
+    for user_id, pk, state in finished:
+        node = skills.get(pk)
+        if node is not None:
+            found = counts.setdefault((user_id, node.track_id), [0, 0])
+            found[state == Status.SKIPPED] += 1
+    facts = plan.facts_for_many({m.id: m.first for m in mentees}, finished, now)
     rows = []
-    for mentorship in mentorships:
-        learner = mentorship.learner
-        their = facts.get(learner.pk)
+    for mentee in mentees:
+        their = facts.get(mentee.id)
         goal = their.goal if their else None
         path = catalog.path(goal.path_id) if goal else None
         tracks = []
         done = counted = 0
         for track in catalog.tracks:
-            track_done, track_skipped = counts.get((learner.pk, track.id), (0, 0))
+            track_done, track_skipped = counts.get((mentee.id, track.id), (0, 0))
             track_counted = track.skill_count - track_skipped
             tracks.append((track, completion_percent(track_done, track_counted)))
             done += track_done
             counted += track_counted
-        days = idle_days(mentorship.last, now)
+        days = idle_days(mentee.last, now)
         rows.append(
             MenteeRow(
-                mentee=learner,
-                mentorship=mentorship,
+                username=mentee.username,
+                full_name=f"{mentee.first_name} {mentee.last_name}".strip(),
                 percent=completion_percent(done, counted),
                 done=done,
                 counted=counted,
                 tracks=tracks,
-                done_last_7_days=mentorship.recent_done,
-                last_activity=mentorship.last,
+                done_last_7_days=mentee.recent_done,
+                last_activity=mentee.last,
                 idle_days=days,
                 status=activity_status(days),
-                unread_replies=mentorship.unread,
+                unread_replies=mentee.unread,
                 goal_path=path.title if path else None,
                 goal_hours=goal.hours_per_week if goal else None,
                 goal_target=goal.target_date if goal else None,
                 plan=plan.build_plan(their, catalog, now=now, full=False) if their else None,
             )
         )
-    rows.sort(key=lambda r: (r.name.casefold(), r.mentee.username))
+    rows.sort(key=lambda r: (r.name.casefold(), r.username))
     return rows
 
 

@@ -77,7 +77,8 @@ class ProgressEvent(models.Model):
     user = models.ForeignKey(
         User, on_delete=models.CASCADE, related_name="progress_events", db_index=False
     )
-    skill = models.ForeignKey(Skill, on_delete=models.PROTECT, related_name="+")
+    # Indexed by the (skill, user, created_at) index below.
+    skill = models.ForeignKey(Skill, on_delete=models.PROTECT, related_name="+", db_index=False)
     from_status = models.CharField(max_length=10, choices=Status.choices)
     to_status = models.CharField(max_length=10, choices=Status.choices)
     kind = models.CharField(max_length=10, choices=EventKind.choices, default=EventKind.STATUS)
@@ -88,6 +89,10 @@ class ProgressEvent(models.Model):
         indexes = [
             # The dashboard reads one user's recent events and completions by day.
             models.Index(fields=["user", "-created_at", "-id"], name="event_user_recent"),
+            # A learner's first completion of a skill (the plans of a mentor's mentees),
+            # and a skill's events. Skill first: led by the user, SQLite's planner would
+            # take it for the reads above, which event_user_recent serves in order.
+            models.Index(fields=["skill", "user", "created_at"], name="event_skill_user"),
         ]
 
     def __str__(self) -> str:

@@ -23,7 +23,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from django.db.models import Case, F, Min, Value, When
+from django.db.models import Case, F, OuterRef, Q, Subquery, Value, When
 from django.utils import timezone
 
 from catalog.snapshot import Catalog, PathNode, SkillNode
@@ -60,6 +60,9 @@ class Facts:
     known: set[int] = field(default_factory=set)  # done as known before
     started: dict[int, dt.datetime] = field(default_factory=dict)  # first learning or done
     completed: dict[int, dt.datetime] = field(default_factory=dict)  # first done
+    # Read in bulk (`facts_for_many`): the skills first completed in the pace window, in
+    # place of `completed`. None: `completed` holds every first completion.
+    new: set[int] | None = None
     first_activity: dt.datetime | None = None
     goals: list[GoalRow] = field(default_factory=list)  # oldest first
 
@@ -137,50 +140,80 @@ def facts_from(
     return facts
 
 
-def facts_for_many(began: Mapping[int, dt.datetime | None], now: dt.datetime) -> dict[int, Facts]:
-    """What projections need for those of many learners (a mentor's mentees, by id, each
-    with the time of their first status change, which the caller reads with its own
-    rows) who have set a goal, in three queries however many there are: their goals,
-    their statuses, and the skills whose first completion falls in the pace window.
-    Enough for `build_plan(full=False)`; the week plan and the streak need a learner's
-    whole history (`facts_from`).
+# The state of a done or skipped skill as projections read it in bulk (`finished_rows`).
+KNOWN = "known"  # done, as known before
+NEW = "new"  # done, and first completed within the pace window
 
-    The grouping is done by the database: reading every event of fifty mentees to fold
-    them here cost two thirds of the mentor dashboard's time.
+
+def finished_rows(user_ids: list[int], now: dt.datetime) -> list[tuple[int, int, str]]:
+    """(learner, skill, state) for the done and skipped skills of many learners (a
+    mentor's mentees), in one query, for their track bars and their plans. The state is
+    skipped, done, KNOWN or NEW. Whether a skill is NEW is asked only of a skill whose
+    latest completion falls in the pace window (one lookup on the `event_skill_user`
+    index: a skill done long ago and done again is not new work).
     """
+    since = now - PACE_WINDOW
+    first_done = (
+        ProgressEvent.objects.filter(
+            user=OuterRef("user_id"),
+            skill=OuterRef("skill_id"),
+            kind=EventKind.STATUS,
+            to_status=Status.DONE,
+        )
+        .order_by("created_at")
+        .values("created_at")[:1]
+    )
+    maybe_new = Q(status=Status.DONE, known_before=False) & (
+        Q(completed_at__gt=since) | Q(completed_at__isnull=True)
+    )
+    rows = (
+        Progress.objects.filter(user_id__in=user_ids, status__in=[Status.DONE, Status.SKIPPED])
+        .alias(first_done=Subquery(first_done))
+        # The state is made in SQL, as text: a boolean or a date column costs a Python
+        # converter per row on SQLite, and fifty mentees have three thousand rows.
+        .annotate(
+            state=Case(
+                When(known_before=True, then=Value(KNOWN)),
+                When(
+                    maybe_new,
+                    then=Case(When(first_done__gt=since, then=Value(NEW)), default=F("status")),
+                ),
+                default=F("status"),
+            )
+        )
+        .values_list("user_id", "skill_id", "state")
+    )
+    return list(rows)
+
+
+def facts_for_many(
+    began: Mapping[int, dt.datetime | None],
+    rows: Iterable[tuple[int, int, str]],
+    now: dt.datetime,
+) -> dict[int, Facts]:
+    """What projections need for those of many learners (by id, each with the time of
+    their first status change, which the caller reads with its own rows) who have set a
+    goal: one query, their goals, and the caller's `finished_rows`. Enough for
+    `build_plan(full=False)`; the week plan and the streak need a learner's whole history
+    (`facts_from`)."""
     facts: dict[int, Facts] = {}
     goals = Goal.objects.filter(user_id__in=list(began)).order_by("set_at", "id")
     for user_id, *row in goals.values_list(
         "user_id", "path_id", "hours_per_week", "target_date", "set_at"
     ):
-        found = facts.setdefault(user_id, Facts(first_activity=began[user_id]))
-        found.goals.append(GoalRow._make(row))
+        facts.setdefault(user_id, Facts(first_activity=began[user_id], new=set())).goals.append(
+            GoalRow._make(row)
+        )
     if not facts:
         return facts
-    ids = list(facts)
-    # Only what projections count: done (or known before) and skipped. "known" is made
-    # in SQL: a boolean column costs a Python converter per row on SQLite, a third of this
-    # function's time for the two thousand rows of fifty mentees.
-    rows = (
-        Progress.objects.filter(user_id__in=ids, status__in=[Status.DONE, Status.SKIPPED])
-        .annotate(state=Case(When(known_before=True, then=Value("known")), default=F("status")))
-        .values_list("user_id", "skill_id", "state")
-    )
     for user_id, pk, state in rows:
-        if state == "known":
-            facts[user_id].known.add(pk)
-            state = Status.DONE
-        facts[user_id].statuses[pk] = state
-    recent = (
-        ProgressEvent.objects.filter(user_id__in=ids, kind=EventKind.STATUS, to_status=Status.DONE)
-        .values("user_id", "skill_id")
-        .annotate(first=Min("created_at"))
-        .filter(first__gt=now - PACE_WINDOW)
-        .order_by()
-        .values_list("user_id", "skill_id", "first")
-    )
-    for user_id, pk, first in recent:
-        facts[user_id].completed[pk] = first
+        if (found := facts.get(user_id)) is None:
+            continue
+        if state == KNOWN:
+            found.known.add(pk)
+        elif state == NEW and found.new is not None:  # always a set here
+            found.new.add(pk)
+        found.statuses[pk] = Status.SKIPPED if state == Status.SKIPPED else Status.DONE
     return facts
 
 
@@ -279,11 +312,11 @@ def pace(facts: Facts, catalog: Catalog, now: dt.datetime) -> float | None:
     if facts.first_activity is None or now - facts.first_activity < HISTORY_NEEDED:
         return None
     since = now - PACE_WINDOW
-    hours = 0
-    for pk in facts.completed:
-        earned = facts.earned(pk)
-        if earned is not None and earned > since and pk in catalog.skills:
-            hours += catalog.skills[pk].hours
+    if facts.new is not None:
+        earned_lately = facts.new
+    else:
+        earned_lately = {pk for pk in facts.completed if (at := facts.earned(pk)) and at > since}
+    hours = sum(catalog.skills[pk].hours for pk in earned_lately if pk in catalog.skills)
     weeks = min(PACE_WINDOW, now - facts.first_activity) / dt.timedelta(weeks=1)
     return hours / weeks
 

@@ -74,7 +74,7 @@ def mentees(db: None, frozen, grace: User) -> dict[str, User]:
 
 def rows_by_name(grace: User) -> dict[str, mentoring.MenteeRow]:
     rows = mentoring.mentee_rows(grace, get_catalog(), NOW)
-    return {row.mentee.username: row for row in rows}
+    return {row.username: row for row in rows}
 
 
 # -- the numbers -----------------------------------------------------------------------------
@@ -91,7 +91,6 @@ def test_each_mentee_gets_completion_per_track_and_overall(grace, mentees) -> No
     assert [(track.title, pct) for track, pct in dave.tracks] == [("Track 1", 67), ("Track 2", 0)]
     assert [pct for _, pct in erin.tracks] == [33, 50]
     assert [pct for _, pct in frank.tracks] == [33, 0]
-    assert dave.mentorship.mentor == grace
 
 
 @pytest.mark.django_db
@@ -167,7 +166,7 @@ def test_revoked_mentorships_and_other_mentors_mentees_are_not_listed(
     html = client.get("/mentor/").content.decode()
     assert "/mentor/frank/" not in html and "/mentor/bob/" not in html
     client.force_login(alice)
-    assert [r.mentee.username for r in client.get("/mentor/").context["rows"]] == ["bob"]
+    assert [r.username for r in client.get("/mentor/").context["rows"]] == ["bob"]
 
 
 @pytest.mark.django_db
@@ -237,7 +236,7 @@ def test_every_column_sorts_both_ways(
 ) -> None:
     client.force_login(grace)
     response = client.get(f"/mentor/?sort={sort}&dir={direction}")
-    assert [row.mentee.username for row in response.context["rows"]] == order
+    assert [row.username for row in response.context["rows"]] == order
     html = response.content.decode()
     assert html.count("aria-sort=") == 1
     if sort in mentoring_columns():
@@ -308,7 +307,7 @@ def test_short_titles_fit_a_column_header() -> None:
 def test_a_bad_direction_takes_the_columns_own(client: Client, grace, mentees) -> None:
     client.force_login(grace)
     response = client.get("/mentor/?sort=completion&dir=sideways")
-    assert [row.mentee.username for row in response.context["rows"]] == [
+    assert [row.username for row in response.context["rows"]] == [
         "erin",
         "dave",
         "frank",

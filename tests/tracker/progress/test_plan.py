@@ -394,7 +394,8 @@ def test_the_mentor_projects_what_the_learner_sees(learner, skills) -> None:
     progress_mark_known(user=learner, skill_ids=[skills[6].pk], now=at(week(11)))
     now = at(week(12, 2))
     first = ProgressEvent.objects.filter(user=learner).order_by("created_at")[0].created_at
-    facts = plan.facts_for_many({learner.pk: first}, now)[learner.pk]
+    rows = plan.finished_rows([learner.pk], now)
+    facts = plan.facts_for_many({learner.pk: first}, rows, now)[learner.pk]
     theirs = plan.build_plan(facts, get_catalog(), now=now, full=False)
     mine = plan_of(learner, now)
     assert theirs is not None
