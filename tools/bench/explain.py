@@ -58,6 +58,7 @@ def main() -> None:
     print(f"Database: {connection.vendor}; learner {learner.username}, mentor {mentor.username}\n")
 
     now = timezone.now()
+    mentee_ids = [m.id for m in mentoring_rules._mentees(mentor, now)]
     for title, read in [
         ("The learner's progress rows (mentee page)", lambda: rules.progress_rows(learner)),
         ("The learner's status changes (calendar, recent activity, pace, streak)",
@@ -65,8 +66,7 @@ def main() -> None:
         ("Mentor: mentees with last activity, done this week, unread replies",
          lambda: mentoring_rules._mentees(mentor, now)),
         ("Mentor: done and skipped skills of every mentee, first completions in the pace window",
-         lambda: plans.finished_rows(
-             [m.id for m in mentoring_rules._mentees(mentor, now)], now)),
+         lambda: plans.finished_rows(mentee_ids, now)),
     ]:  # fmt: skip
         with _Capture() as captured:
             read()
