@@ -1,6 +1,6 @@
 """PostgreSQL's search support: pg_trgm for misspellings, and GIN indexes on the very
-search vectors catalog/search.py queries. On SQLite this migration does nothing: its
-FTS5 index is (re)built after every migrate (catalog/apps.py)."""
+search vectors catalog/search.py queried until 0008. On SQLite this migration does
+nothing: its FTS5 index is (re)built after every migrate (catalog/apps.py)."""
 
 from django.apps.registry import Apps
 from django.contrib.postgres.indexes import GinIndex
@@ -12,13 +12,21 @@ INDEXES = {"skill": ["skill_search_head", "skill_search_summary"], "resource": [
 
 
 def _indexes() -> dict[str, list[GinIndex]]:
-    from catalog.search import pg_vectors
+    """The vectors catalog/search.py queried when this migration was written (0008
+    replaced them with a stored document, and drops these indexes)."""
+    from django.contrib.postgres.search import SearchVector
 
-    vectors = pg_vectors()
     return {
-        "skill": [GinIndex(vectors["skill"][0], name=INDEXES["skill"][0]),
-                  GinIndex(vectors["skill"][1], name=INDEXES["skill"][1])],
-        "resource": [GinIndex(vectors["resource"][0], name=INDEXES["resource"][0])],
+        "skill": [
+            GinIndex(SearchVector("title", "aliases", config="english"), name=INDEXES["skill"][0]),
+            GinIndex(SearchVector("summary", config="english"), name=INDEXES["skill"][1]),
+        ],
+        "resource": [
+            GinIndex(
+                SearchVector("title", "author", "provider", config="english"),
+                name=INDEXES["resource"][0],
+            )
+        ],
     }
 
 
