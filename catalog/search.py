@@ -5,9 +5,10 @@ ids of the published skills that match, best first. A skill is one document made
 its title and aliases (weighted most), its track's title, its resources' titles,
 authors and providers, and its summary (weighted least).
 
-- PostgreSQL: `django.contrib.postgres.search` (to_tsvector with the English stemmer,
-  ts_rank per part, weighted), with pg_trgm's word similarity on the title and aliases
-  for misspellings. Expression GIN indexes (migration 0003) match the vectors used here.
+- PostgreSQL: a table with one row per skill (migration 0008), kept in step by triggers
+  as on SQLite: the skill's document as a weighted `tsvector` (the English stemmer) with
+  a GIN index, ranked by ts_rank; pg_trgm's word similarity on the title and aliases,
+  from a trigram GIN index, for misspellings. One query for a query that matches.
 - SQLite: an FTS5 table with the Porter stemmer, one row per skill, ranked by bm25 with
   per-column weights, kept in step by triggers (so the loader, admin saves and admin's
   bulk `queryset.update` actions all reach it). A word FTS5 does not know is corrected
@@ -25,7 +26,6 @@ import difflib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.db import connection
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -36,6 +36,9 @@ from .snapshot import ResourceNode, SkillNode
 MAX_QUERY_LENGTH = 100
 MAX_WORDS = 8
 DEFAULT_LIMIT = 20
+# Shorter words are not taken for misspellings: their few trigrams or letters are close
+# to too much ("a" to a tenth of the catalog's titles, at 18 ms on PostgreSQL).
+CORRECTED_LENGTH = 4
 
 # A word, with any dots inside it: "2.3" and "node.js" stay whole, as both databases'
 # tokenizers take them.
@@ -64,9 +67,25 @@ def search_skills(query: str, *, limit: int = DEFAULT_LIMIT) -> list[int]:
 
 
 # -- PostgreSQL ----------------------------------------------------------------------------
+#
+# Raw SQL: the ORM has no model for the search table (migration 0008 creates it on
+# PostgreSQL only, with the triggers that keep it, as FTS5's table exists on SQLite only),
+# and a query this simple compiles in microseconds rather than Django's milliseconds.
+# Table names come from the models' _meta, values are parameters.
 
 PG_CONFIG = "english"
-TRIGRAM_THRESHOLD = 0.3
+# The document matches; its rank, with these weights for its parts D (summary), C
+# (resources), B (track) and A (title and aliases), orders the skills matched outside
+# their title and aliases: track, then resources, then summary. A weighs nothing there,
+# as title and aliases have ranks of their own, each divided by its length, so that the
+# shorter ranks first: the title and aliases (by 1 + the log of their length) put "Large
+# language models" (alias LLM) above "Evaluating language models" (LLM-as-a-judge) for
+# "LLM"; the title (by its length), "Neural networks" above "Graph neural networks". One
+# rank over the whole document would not: a title match saturates it near 1.
+PG_WEIGHTS = [0.1, 0.2, 0.4, 0.0]
+PG_RANK = (
+    "ts_rank(%s::real[], d.document, q) + 10 * ts_rank(d.head, q, 1) + 30 * ts_rank(d.title, q, 2)"
+)
 
 
 def _tsquery(words: Iterable[str], operator: str) -> str:
@@ -75,89 +94,44 @@ def _tsquery(words: Iterable[str], operator: str) -> str:
 
 
 def _search_postgres(words: list[str], limit: int) -> list[int]:
-    ids = _postgres_query(words, "&", limit, fuzzy=False)
-    if not ids:  # a misspelling: let trigram similarity in
-        ids = _postgres_query(words, "&", limit, fuzzy=True)
+    ids = _postgres_ranked(_tsquery(words, "&"), limit)
+    if not ids and any(len(w) >= CORRECTED_LENGTH for w in words):  # a misspelling
+        ids = _postgres_close(words, limit)
     if not ids and len(words) > 1:
-        ids = _postgres_query(words, "|", limit, fuzzy=True)
+        ids = _postgres_ranked(_tsquery(words, "|"), limit)
     return ids
 
 
-def _postgres_query(words: list[str], operator: str, limit: int, *, fuzzy: bool) -> list[int]:
-    from django.contrib.postgres.search import (
-        SearchQuery,
-        SearchRank,
-        SearchVector,
-        TrigramWordSimilarity,
+def _postgres_ranked(tsquery: str, limit: int) -> list[int]:
+    """The published skills whose document matches, best first (the GIN index answers)."""
+    q = connection.ops.quote_name
+    search, skill, track = q(fts_table()), q(Skill._meta.db_table), q(Track._meta.db_table)
+    sql = (
+        f"SELECT s.id FROM to_tsquery(%s::regconfig, %s) AS q, {search} AS d"  # noqa: S608  # nosec B608  # identifiers from _meta; values are parameters
+        f" JOIN {skill} AS s ON s.id = d.skill_id JOIN {track} AS t ON t.id = s.track_id"
+        f" WHERE d.document @@ q AND s.is_published"
+        f' ORDER BY {PG_RANK} DESC, t."order", s."order" LIMIT %s'
     )
-    from django.db.models import F, FloatField, OuterRef, Q, Subquery, Value
-    from django.db.models.functions import Coalesce, Concat
-
-    query = SearchQuery(_tsquery(words, operator), search_type="raw", config=PG_CONFIG)
-    head, summary, track = pg_vectors()["skill"]
-    title = SearchVector("title", config=PG_CONFIG)
-    resource_vector = pg_vectors()["resource"][0]
-    matching_resources = Resource.objects.alias(vector=resource_vector).filter(
-        skill=OuterRef("pk"), vector=query
-    )
-    best_resource = Subquery(
-        matching_resources.annotate(rank=SearchRank(resource_vector, query))
-        .order_by("-rank")
-        .values("rank")[:1],
-        output_field=FloatField(),
-    )
-    # Each part is matched in a subquery of its own table, where its GIN index answers
-    # it, so the vectors are computed for the candidates only, never for every row.
-    head_ids = Skill.objects.alias(v=head).filter(v=query).values("pk")
-    body_ids = Skill.objects.alias(v=summary).filter(v=query).values("pk")
-    resource_skill_ids = Resource.objects.alias(v=resource_vector).filter(v=query)
-    track_ids = Track.objects.alias(v=SearchVector("title", config=PG_CONFIG)).filter(v=query)
-    matches = (
-        Q(pk__in=head_ids)
-        | Q(pk__in=body_ids)
-        | Q(pk__in=resource_skill_ids.values("skill_id"))
-        | Q(track__in=track_ids.values("pk"))
-    )
-    similarity: Any = Value(0.0)
-    if fuzzy:
-        text = " ".join(words)
-        similarity = TrigramWordSimilarity(text, Concat("title", Value(" "), "aliases"))
-        matches |= Q(similarity__gte=TRIGRAM_THRESHOLD)
-    rows = (
-        Skill.objects.published()
-        .annotate(similarity=similarity)
-        .filter(matches)
-        .annotate(
-            # Title and aliases first; the title alone, normalised by its length, puts
-            # "Neural networks" above "Graph neural networks" for "neural networks".
-            score=10 * SearchRank(head, query, normalization=Value(1))
-            + 30 * SearchRank(title, query, normalization=Value(2))
-            # A match in the summary alone ranks by nothing but catalog order: ranking it
-            # would read every candidate's summary, the longest text, for the weakest
-            # signal, and testing it a second time here doubled the query's cost.
-            + 2 * SearchRank(track, query)
-            + 3 * Coalesce(best_resource, 0.0)
-            + F("similarity")
-        )
-        .order_by("-score", "track__order", "order")
-        .values_list("pk", flat=True)[:limit]
-    )
-    return list(rows)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [PG_CONFIG, tsquery, PG_WEIGHTS, limit])
+        return [row[0] for row in cursor.fetchall()]
 
 
-def pg_vectors() -> dict[str, list[Any]]:
-    """The search vectors, shared by the query and the GIN indexes of migration 0003
-    (an expression index serves only a query that repeats its expression)."""
-    from django.contrib.postgres.search import SearchVector
-
-    return {
-        "skill": [
-            SearchVector("title", "aliases", config=PG_CONFIG),
-            SearchVector("summary", config=PG_CONFIG),
-            SearchVector("track__title", config=PG_CONFIG),
-        ],
-        "resource": [SearchVector("title", "author", "provider", config=PG_CONFIG)],
-    }
+def _postgres_close(words: list[str], limit: int) -> list[int]:
+    """The published skills whose title or aliases hold a close spelling of the query,
+    closest first: pg_trgm's word similarity, through the trigram index (the function and
+    its threshold: migration 0008)."""
+    q = connection.ops.quote_name
+    close = q(f"{fts_table()}_close")
+    skill, track = q(Skill._meta.db_table), q(Track._meta.db_table)
+    sql = (
+        f"SELECT s.id FROM {close}(%s) AS c"  # noqa: S608  # nosec B608  # as above
+        f" JOIN {skill} AS s ON s.id = c.skill_id JOIN {track} AS t ON t.id = s.track_id"
+        f' WHERE s.is_published ORDER BY c.similarity DESC, t."order", s."order" LIMIT %s'
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [" ".join(words), limit])
+        return [row[0] for row in cursor.fetchall()]
 
 
 # -- SQLite --------------------------------------------------------------------------------
@@ -231,7 +205,7 @@ def _corrections(words: list[str]) -> dict[str, list[str]]:
     terms, known = _vocabulary()
     corrections = {}
     for word in words:
-        if len(word) < 4 or word in known:
+        if len(word) < CORRECTED_LENGTH or word in known:
             continue
         # A simple misspelling keeps its first letter and about its length; comparing
         # only those terms keeps this a few milliseconds on a catalog ten times today's.
