@@ -42,11 +42,11 @@ def test_the_benchmark_runs_every_page(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
     rows = [line for line in result.stdout.splitlines() if line.startswith("| ")]
     mix = [row for row in rows if re.match(r"\| \d+ \|", row)]
-    actions = [
-        row
-        for row in rows
-        if row.startswith("| ") and not re.match(r"\| (\d+|run|action alone|---) ", row)
-    ]
+    named = [row for row in rows if not re.match(r"\| (\d+|run|action alone|inside|---) ", row)]
+    actions = [row for row in named if row.count("|") == 9]
+    inside = [row for row in named if row.count("|") == 5]
     assert len(mix) == 1 and len(actions) == 9, rows  # one mix run; nine actions alone
     assert all(re.search(r"\| 0 \|$", row) for row in mix + actions), "requests failed"
+    # Each action's time in the worker, inside the mix (from the access log).
+    assert {row.split(" | ")[0][2:] for row in inside} >= {"dashboard", "toggle", "skill"}
     assert "toggle response" in result.stdout
