@@ -189,6 +189,11 @@ LOGIN_REDIRECT_URL = "/dashboard/"
 # A new learner sets a goal first (unless the sign-up carried a `next`, which allauth
 # follows instead: a mentor's invite, say).
 ACCOUNT_SIGNUP_REDIRECT_URL = "/goal/"
+# With mandatory verification (production with mail), confirming the address in the
+# browser that signed up signs the newcomer in and carries on where the sign-up was going
+# (the goal page, or the invite they came from); without it they were sent to the login
+# page and the invite was lost. allauth does it only for the session that signed up.
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGIN_METHODS = {"email", "username"}
 ACCOUNT_SIGNUP_FIELDS = ["username*", "email*", "password1*", "password2*"]
 ACCOUNT_UNIQUE_EMAIL = True

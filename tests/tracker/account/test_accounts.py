@@ -1,8 +1,10 @@
 """Sign-up, login by email or username, and logout, through allauth's real forms."""
 
+import re
+
 import pytest
 from django.core import mail
-from django.test import Client
+from django.test import Client, override_settings
 
 from tests.helpers import PASSWORD
 from tracker.models import User
@@ -27,6 +29,33 @@ def test_signup_creates_an_account_and_signs_in(client: Client) -> None:
     assert user.email == "newbie@example.com"
     assert client.get("/catalog/").context["user"] == user
     assert len(mail.outbox) == 1  # the verification email, optional in development
+
+
+@pytest.mark.django_db
+@override_settings(ACCOUNT_EMAIL_VERIFICATION="mandatory", ACCOUNT_PREVENT_ENUMERATION=True)
+def test_with_mandatory_verification_confirming_signs_in_and_leads_to_the_goal(
+    client: Client, django_capture_on_commit_callbacks
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/accounts/signup/",
+            {
+                "username": "newbie",
+                "email": "newbie@example.com",
+                "password1": PASSWORD,
+                "password2": PASSWORD,
+            },
+        )
+    assert response["Location"] == "/accounts/confirm-email/"
+    assert client.get("/dashboard/").status_code == 302  # not signed in before confirming
+    (sent,) = mail.outbox
+    link = re.search(r"http://testserver(/accounts/confirm-email/\S+/)", sent.body)[1]
+    assert client.post(link)["Location"] == "/goal/"
+    assert client.get("/dashboard/").status_code == 200
+    # The link opened in another browser confirms nothing more and signs nobody in there.
+    other = Client()
+    other.post(link)
+    assert other.get("/dashboard/").status_code == 302
 
 
 @pytest.mark.django_db

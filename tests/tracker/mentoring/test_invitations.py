@@ -7,7 +7,7 @@ from urllib.parse import quote
 import pytest
 from allauth.account.models import EmailAddress
 from django.core import mail
-from django.test import Client
+from django.test import Client, override_settings
 
 from tests.helpers import PASSWORD, as_sent, make_user
 from tracker import mail as tracker_mail
@@ -131,6 +131,34 @@ def test_the_invite_page_tells_a_signed_out_mentor_who_and_why_and_brings_them_b
             "next": path,
         },
     )
+    assert response.status_code == 302 and response["Location"] == path
+    assert "Accept" in client.get(path).content.decode()
+
+
+@pytest.mark.django_db
+@override_settings(ACCOUNT_EMAIL_VERIFICATION="mandatory", ACCOUNT_PREVENT_ENUMERATION=True)
+def test_with_mandatory_verification_the_invite_survives_confirming_the_address(
+    alice, client: Client, django_capture_on_commit_callbacks
+) -> None:
+    """Production with mail: sign-up waits for the address, and the confirmation link,
+    opened in the same browser, signs the newcomer in and brings them back to the invite."""
+    path = f"/mentors/accept/{invite_token(invite_create(learner=alice))}/"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"/accounts/signup/?next={path}",
+            {
+                "username": "newmentor",
+                "email": "new@example.org",
+                "password1": PASSWORD,
+                "password2": PASSWORD,
+                "next": path,
+            },
+        )
+    assert response["Location"] == "/accounts/confirm-email/"
+    assert "Accept" not in client.get(path).content.decode()  # not signed in yet
+    (sent,) = mail.outbox
+    link = re.search(r"http://testserver(/accounts/confirm-email/\S+/)", sent.body)[1]
+    response = client.post(link)
     assert response.status_code == 302 and response["Location"] == path
     assert "Accept" in client.get(path).content.decode()
 
