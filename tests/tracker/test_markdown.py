@@ -25,6 +25,18 @@ def test_it_renders_markdown() -> None:
     assert "<li>one</li>" in html
 
 
+def test_nothing_one_text_defines_reaches_the_next() -> None:
+    """Texts share a parser (reset before each): an abbreviation, a footnote or a formula
+    of one text stays out of the next."""
+    first = render_markdown(
+        "The HTML spec[^1], $x^2$.\n\n*[HTML]: Hyper Text Markup Language\n\n[^1]: A note."
+    )
+    assert '<abbr title="Hyper Text Markup Language">HTML</abbr>' in first and "<math" in first
+    second = render_markdown("Plain HTML here[^1].\n\n[^1]: Another.")
+    assert "<abbr" not in second and "<math" not in second and "A note." not in second
+    assert ">1</a></sup>" in second  # footnotes are numbered afresh
+
+
 @pytest.mark.parametrize(
     "text",
     [
