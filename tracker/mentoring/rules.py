@@ -168,6 +168,7 @@ def _mentees(mentor: User, now: dt.datetime) -> list[Mentee]:
     rows = (
         Mentorship.objects.active()
         .filter(mentor=mentor)
+        .order_by()  # sorted by name below
         .annotate(
             last=Subquery(events.order_by("-created_at").values("created_at")[:1]),
             first=Subquery(events.order_by("created_at").values("created_at")[:1]),
