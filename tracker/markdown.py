@@ -1,7 +1,6 @@
 """Markdown written by users, rendered to HTML that is safe to show to anyone."""
 
 import re
-import threading
 
 import markdown as md
 import nh3
@@ -56,7 +55,7 @@ def _keep_attribute(tag: str, attribute: str, value: str) -> str | None:
     return value if value.isalpha() or _MATH_LENGTH.fullmatch(value) else None
 
 
-# The sanitiser's rules, built once: they never change.
+# The sanitiser's rules: built once, as they never change.
 _CLEANER = nh3.Cleaner(
     tags=ALLOWED_TAGS | MATHML_TAGS,
     attributes={**ALLOWED_ATTRIBUTES, **MATHML_ATTRIBUTES},
@@ -64,20 +63,6 @@ _CLEANER = nh3.Cleaner(
     url_schemes={"http", "https", "mailto"},
     link_rel="nofollow noopener noreferrer",
 )
-_thread = threading.local()
-
-
-def _parser() -> md.Markdown:
-    """A Markdown parser for this thread, reset: Python-Markdown's way to convert many
-    texts (a mentee page shows ten notes and their feedback). Building one, with its
-    extensions, cost as much as converting a note (0.35 ms against 0.4); reset() clears
-    everything a text left (abbreviations, footnotes, stashed HTML and math)."""
-    parser = getattr(_thread, "parser", None)
-    if parser is None:
-        parser = _thread.parser = md.Markdown(
-            extensions=["extra", "sane_lists", MathExtension()], output_format="html"
-        )
-    return parser.reset()
 
 
 def render_markdown(text: str) -> SafeString:
@@ -90,7 +75,9 @@ def render_markdown(text: str) -> SafeString:
     """
     if not text:
         return SafeString("")
-    html = _parser().convert(text)
+    html = md.markdown(
+        text, extensions=["extra", "sane_lists", MathExtension()], output_format="html"
+    )
     html = html.replace("<h1", "<h3").replace("</h1>", "</h3>")
     html = html.replace("<h2", "<h4").replace("</h2>", "</h4>")
     clean = _CLEANER.clean(html)

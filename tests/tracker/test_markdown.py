@@ -26,8 +26,7 @@ def test_it_renders_markdown() -> None:
 
 
 def test_nothing_one_text_defines_reaches_the_next() -> None:
-    """Texts share a parser (reset before each): an abbreviation, a footnote or a formula
-    of one text stays out of the next."""
+    """An abbreviation, a footnote or a formula of one text stays out of the next."""
     first = render_markdown(
         "The HTML spec[^1], $x^2$.\n\n*[HTML]: Hyper Text Markup Language\n\n[^1]: A note."
     )
