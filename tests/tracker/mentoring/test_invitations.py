@@ -29,6 +29,13 @@ def login(user) -> Client:
     return client
 
 
+def sign_up(client: Client, *, then: str):
+    """A newcomer signs up from an invite page, which passes itself on as `next`."""
+    data = {"username": "newmentor", "email": "new@example.org", "next": then}
+    data |= {"password1": PASSWORD, "password2": PASSWORD}
+    return client.post(f"/accounts/signup/?next={then}", data)
+
+
 def send(client: Client, to: str, capture) -> tuple[str, str]:
     """Send an invitation; the page it leads to, and the message it shows."""
     with capture(execute=True):
@@ -121,16 +128,7 @@ def test_the_invite_page_tells_a_signed_out_mentor_who_and_why_and_brings_them_b
     assert "Why you are asked" in page and "Vision and tabular data" in page
     assert f'href="/accounts/signup/?next={quote(path)}"' in page
     assert f'href="/accounts/login/?next={quote(path)}"' in page
-    response = client.post(
-        f"/accounts/signup/?next={path}",
-        {
-            "username": "newmentor",
-            "email": "new@example.org",
-            "password1": PASSWORD,
-            "password2": PASSWORD,
-            "next": path,
-        },
-    )
+    response = sign_up(client, then=path)
     assert response.status_code == 302 and response["Location"] == path
     assert "Accept" in client.get(path).content.decode()
 
@@ -144,16 +142,7 @@ def test_with_mandatory_verification_the_invite_survives_confirming_the_address(
     opened in the same browser, signs the newcomer in and brings them back to the invite."""
     path = f"/mentors/accept/{invite_token(invite_create(learner=alice))}/"
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(
-            f"/accounts/signup/?next={path}",
-            {
-                "username": "newmentor",
-                "email": "new@example.org",
-                "password1": PASSWORD,
-                "password2": PASSWORD,
-                "next": path,
-            },
-        )
+        response = sign_up(client, then=path)
     assert response["Location"] == "/accounts/confirm-email/"
     assert "Accept" not in client.get(path).content.decode()  # not signed in yet
     (sent,) = mail.outbox
